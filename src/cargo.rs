@@ -1,0 +1,417 @@
+//! Building exercise targets with one cargo invocation and reading what it says.
+//!
+//! Cargo is asked for JSON messages (`--message-format=json-diagnostic-rendered-ansi`)
+//! so that each diagnostic arrives with rustc's coloured rendering, its target and its
+//! primary span, and each built test binary arrives with its path: the runner then
+//! starts that binary itself instead of paying for a second cargo invocation. Cargo's
+//! progress bar is forced on (`CARGO_TERM_PROGRESS_WHEN=always`) and read from stderr,
+//! which is how the first, long build of the workbook's dependencies is shown as
+//! "crates compiled so far / total".
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+use crate::process::{self, Cancel, Ending, Limits, Stream};
+
+/// What a build produces for its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `cargo test --no-run`: test harness binaries.
+    Test,
+    /// `cargo build`: the targets' `main`.
+    Run,
+    /// `cargo clippy --profile test -- -D warnings`: lints only, no binary.
+    Clippy,
+}
+
+/// A place in a source file, relative to the workbook root.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One compiler (or clippy) diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// `error`, `warning`, ...
+    pub level: String,
+    /// rustc's rendering, with ANSI colours.
+    pub rendered: String,
+    pub location: Option<Location>,
+}
+
+impl Diagnostic {
+    pub fn is_error(&self) -> bool {
+        self.level == "error" || self.level.starts_with("error:")
+    }
+}
+
+/// The result of a build for one target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetBuild {
+    /// The binary to run, when the target built.
+    pub executable: Option<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl TargetBuild {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+/// Progress of a build, as cargo reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildProgress {
+    /// Compilation units finished so far.
+    pub done: usize,
+    /// Units this build needs in all.
+    pub total: usize,
+    /// What is being compiled now (crate names).
+    pub current: String,
+}
+
+/// The result of one cargo invocation.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOutput {
+    pub targets: BTreeMap<String, TargetBuild>,
+    /// Cargo's own complaint when it failed without any target diagnostic (an error in
+    /// a Cargo.toml, a missing target, no network for a missing dependency).
+    pub cargo_error: Option<String>,
+    pub cancelled: bool,
+}
+
+impl BuildOutput {
+    pub fn target(&self, name: &str) -> TargetBuild {
+        self.targets.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// The cargo to run: the one that started us (`$CARGO`), else the one on `PATH`.
+pub fn cargo_program() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// Builds `targets` (bin target names of the workbook) in `mode`, with
+/// `--keep-going` so that one broken target does not hide the others' results.
+pub fn build(
+    root: &Path,
+    targets: &[String],
+    mode: Mode,
+    cancel: Option<&Cancel>,
+    mut on_progress: impl FnMut(BuildProgress),
+) -> io::Result<BuildOutput> {
+    let mut command = Command::new(cargo_program());
+    command.current_dir(root);
+    // `cargo test` spells `--keep-going` as `--no-fail-fast`.
+    match mode {
+        Mode::Test => command.args(["test", "--no-run", "--no-fail-fast"]),
+        Mode::Run => command.args(["build", "--keep-going"]),
+        Mode::Clippy => command.args(["clippy", "--profile", "test", "--keep-going"]),
+    };
+    command.args([
+        "--workspace",
+        "--message-format=json-diagnostic-rendered-ansi",
+    ]);
+    for target in targets {
+        command.args(["--bin", target]);
+    }
+    if mode == Mode::Clippy {
+        command.args(["--", "-D", "warnings"]);
+    }
+    command
+        .env("CARGO_TERM_PROGRESS_WHEN", "always")
+        .env("CARGO_TERM_PROGRESS_WIDTH", "200")
+        .env("CARGO_TERM_COLOR", "always");
+
+    let mut output = BuildOutput::default();
+    for target in targets {
+        output
+            .targets
+            .insert(target.clone(), TargetBuild::default());
+    }
+    let limits = Limits {
+        timeout: None,
+        cancel: cancel.cloned(),
+    };
+    let finished = process::run(command, &limits, |stream, line| match stream {
+        Stream::Stdout => absorb_message(root, line, mode, &mut output),
+        Stream::Stderr => {
+            if let Some(progress) = parse_progress(&String::from_utf8_lossy(line)) {
+                on_progress(progress);
+            }
+        }
+    })?;
+    if finished.ending == Ending::Cancelled {
+        output.cancelled = true;
+        return Ok(output);
+    }
+    let any_diagnostic_error = output.targets.values().any(|t| t.errors().next().is_some());
+    if !finished.success() && !any_diagnostic_error {
+        output.cargo_error = Some(cargo_complaint(&finished.stderr));
+    }
+    Ok(output)
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    reason: String,
+    target: Option<RawTarget>,
+    message: Option<RawDiagnostic>,
+    executable: Option<PathBuf>,
+    profile: Option<RawProfile>,
+}
+
+#[derive(Deserialize)]
+struct RawTarget {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct RawProfile {
+    test: bool,
+}
+
+#[derive(Deserialize)]
+struct RawDiagnostic {
+    level: String,
+    rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<RawSpan>,
+}
+
+#[derive(Deserialize)]
+struct RawSpan {
+    file_name: String,
+    line_start: usize,
+    column_start: usize,
+    is_primary: bool,
+}
+
+fn absorb_message(root: &Path, line: &[u8], mode: Mode, output: &mut BuildOutput) {
+    let Ok(message) = serde_json::from_slice::<RawMessage>(line) else {
+        return;
+    };
+    let Some(target) = message.target else {
+        return;
+    };
+    let Some(build) = output.targets.get_mut(&target.name) else {
+        return;
+    };
+    match message.reason.as_str() {
+        "compiler-artifact" => {
+            let wanted = match mode {
+                Mode::Test => message.profile.is_some_and(|p| p.test),
+                Mode::Run => message.profile.is_some_and(|p| !p.test),
+                Mode::Clippy => false,
+            };
+            if wanted && message.executable.is_some() {
+                build.executable = message.executable;
+            }
+        }
+        "compiler-message" => {
+            let Some(diagnostic) = message.message else {
+                return;
+            };
+            let Some(mut rendered) = diagnostic.rendered else {
+                return;
+            };
+            if diagnostic.level == "failure-note" {
+                return;
+            }
+            let mut location = None;
+            for span in &diagnostic.spans {
+                let clean = tidy_path(root, &span.file_name);
+                if clean != span.file_name {
+                    rendered = rendered.replace(&span.file_name, &clean);
+                }
+                if span.is_primary && location.is_none() {
+                    location = Some(Location {
+                        file: clean,
+                        line: span.line_start,
+                        column: span.column_start,
+                    });
+                }
+            }
+            build.diagnostics.push(Diagnostic {
+                level: diagnostic.level,
+                rendered,
+                location,
+            });
+        }
+        _ => {}
+    }
+}
+
+/// `workbook/../exercises/x.rs` as `exercises/x.rs`: paths relative to the workbook
+/// root, with `..` folded, so that messages name the file the learner edits.
+pub fn tidy_path(root: &Path, file_name: &str) -> String {
+    let path = Path::new(file_name);
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    };
+    let mut folded = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::ParentDir => {
+                folded.pop();
+            }
+            Component::CurDir => {}
+            other => folded.push(other),
+        }
+    }
+    match folded.strip_prefix(root) {
+        Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
+        Err(_) => folded.to_string_lossy().into_owned(),
+    }
+}
+
+/// Reads cargo's progress bar line, e.g. `    Building [=====>    ] 12/87: serde, syn`.
+pub fn parse_progress(line: &str) -> Option<BuildProgress> {
+    let plain = strip_ansi(line);
+    let rest = plain.trim_start().strip_prefix("Building")?;
+    let (_, after_bar) = rest.split_once(']')?;
+    let after_bar = after_bar.trim_start();
+    let (counts, current) = after_bar.split_once(':').unwrap_or((after_bar, ""));
+    let (done, total) = counts.trim().split_once('/')?;
+    Some(BuildProgress {
+        done: done.parse().ok()?,
+        total: total.parse().ok()?,
+        current: current.trim().to_owned(),
+    })
+}
+
+/// The lines of cargo's stderr that say what went wrong (its progress and
+/// "Compiling" lines dropped).
+fn cargo_complaint(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let mut lines = Vec::new();
+    for line in text.split(['\n', '\r']) {
+        let plain = strip_ansi(line);
+        let trimmed = plain.trim_start();
+        if trimmed.is_empty()
+            || trimmed.starts_with("Building [")
+            || trimmed.starts_with("Compiling ")
+            || trimmed.starts_with("Finished ")
+            || trimmed.starts_with("Checking ")
+        {
+            continue;
+        }
+        lines.push(plain.trim_end().to_owned());
+    }
+    lines.join("\n")
+}
+
+/// Text without ANSI escape sequences (CSI `ESC [ ... letter` and OSC `ESC ] ... BEL`).
+pub fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' {
+                        break;
+                    }
+                    if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_progress_bar() {
+        let line =
+            "\u{1b}[1m\u{1b}[36m    Building\u{1b}[0m [=======>       ] 12/87: serde, syn(build)";
+        assert_eq!(
+            parse_progress(line),
+            Some(BuildProgress {
+                done: 12,
+                total: 87,
+                current: "serde, syn(build)".into()
+            })
+        );
+        assert_eq!(parse_progress("   Compiling serde v1.0.0"), None);
+    }
+
+    #[test]
+    fn folds_package_relative_paths() {
+        let root = Path::new("/w");
+        assert_eq!(
+            tidy_path(root, "workbook/../exercises/a/b.rs"),
+            "exercises/a/b.rs"
+        );
+        assert_eq!(tidy_path(root, "/elsewhere/x.rs"), "/elsewhere/x.rs");
+    }
+
+    #[test]
+    fn diagnostics_are_kept_per_target_with_the_primary_location() {
+        let root = Path::new("/w");
+        let mut output = BuildOutput::default();
+        output.targets.insert("a".into(), TargetBuild::default());
+        let line = r#"{"reason":"compiler-message","target":{"name":"a"},"message":{"level":"error","rendered":"error: x\n --> workbook/../exercises/t/a.rs:3:9\n","spans":[{"file_name":"workbook/../exercises/t/a.rs","line_start":3,"column_start":9,"is_primary":true}]}}"#;
+        absorb_message(root, line.as_bytes(), Mode::Test, &mut output);
+        let artifact = r#"{"reason":"compiler-artifact","target":{"name":"a"},"profile":{"test":true},"executable":"/w/target/debug/deps/a-123"}"#;
+        absorb_message(root, artifact.as_bytes(), Mode::Test, &mut output);
+        let build = output.target("a");
+        assert_eq!(build.diagnostics.len(), 1);
+        assert_eq!(
+            build.diagnostics[0].rendered,
+            "error: x\n --> exercises/t/a.rs:3:9\n"
+        );
+        assert_eq!(
+            build.diagnostics[0]
+                .location
+                .as_ref()
+                .map(ToString::to_string),
+            Some("exercises/t/a.rs:3:9".to_owned())
+        );
+        assert_eq!(
+            build.executable,
+            Some(PathBuf::from("/w/target/debug/deps/a-123"))
+        );
+    }
+
+    #[test]
+    fn strips_colour_codes() {
+        assert_eq!(
+            strip_ansi("\u{1b}[1m\u{1b}[91merror\u{1b}[0m: x"),
+            "error: x"
+        );
+    }
+}

@@ -1,0 +1,508 @@
+//! Checking exercises: from source file to [`Verdict`].
+//!
+//! One check is one cargo invocation (`cargo test --no-run`, or `cargo build` for
+//! `test = false`) followed by running the built binary directly under the
+//! exercise's timeout, plus in-process reads of the syntax tree (placeholders left,
+//! architecture checks). Clippy runs only for `strict_clippy` exercises whose tests
+//! pass. Many exercises ([`check_many`]) share those cargo invocations and run their
+//! binaries on a bounded pool of threads.
+//!
+//! This module knows nothing of terminals: it reports [`Event`]s to a callback and
+//! returns values; the CLI and the watch screen decide how to show them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::cargo::{self, BuildOutput, BuildProgress, Diagnostic, Location, Mode};
+use crate::catalog::Exercise;
+use crate::checks::{self, CheckOutcome};
+use crate::libtest::{self, TestOutcome, TestStatus};
+use crate::process::{self, Cancel, Ending, Limits};
+use crate::unfinished::{self, Placeholder};
+
+/// Which file of an exercise to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The learner's file under `exercises/`.
+    Exercise,
+    /// The reference solution under `solutions/`.
+    Solution,
+}
+
+impl Side {
+    fn target(self, exercise: &Exercise) -> String {
+        match self {
+            Side::Exercise => exercise.name.clone(),
+            Side::Solution => exercise.solution_target(),
+        }
+    }
+
+    fn file(self, exercise: &Exercise) -> PathBuf {
+        match self {
+            Side::Exercise => exercise.path(),
+            Side::Solution => exercise.solution_path(),
+        }
+    }
+}
+
+/// The overall result of a check, the first reason it is not done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Done,
+    /// rustc reported errors.
+    CompileError,
+    /// Cargo itself failed (a Cargo.toml problem, a missing target or dependency).
+    BuildFailed,
+    /// The tests or the program ran past the timeout and were killed.
+    TimedOut,
+    TestsFailed,
+    /// `main` (or the test binary) exited with a failure status.
+    ProgramFailed,
+    /// An architecture check found the pattern missing.
+    ChecksFailed,
+    /// A `todo!()` or `unimplemented!()` is left.
+    PlaceholdersLeft,
+    /// `strict_clippy` and clippy reported something.
+    ClippyFindings,
+    /// The check was stopped before it finished (a newer save, Ctrl-C).
+    Cancelled,
+}
+
+impl Status {
+    pub fn is_done(self) -> bool {
+        self == Status::Done
+    }
+
+    /// A few words for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Status::Done => "done",
+            Status::CompileError => "does not compile",
+            Status::BuildFailed => "cargo could not build it",
+            Status::TimedOut => "timed out (is there an infinite loop?)",
+            Status::TestsFailed => "tests fail",
+            Status::ProgramFailed => "the program failed",
+            Status::ChecksFailed => "architecture checks fail",
+            Status::PlaceholdersLeft => "todo!() left",
+            Status::ClippyFindings => "clippy has findings",
+            Status::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Everything a check found out about one exercise file.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub exercise: String,
+    pub side: Side,
+    pub status: Status,
+    /// The file that was checked, relative to the workbook root.
+    pub file: PathBuf,
+    /// Compiler diagnostics (errors and warnings), rendered with ANSI colours.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the first compile error is.
+    pub first_error: Option<Location>,
+    /// Cargo's own message when it failed without a compiler diagnostic.
+    pub cargo_error: Option<String>,
+    /// Per test, in the harness's (alphabetical) order. Empty for `test = false`.
+    pub tests: Vec<TestOutcome>,
+    /// What the tests or the program printed (stdout, then stderr), lossily decoded.
+    pub output: String,
+    /// The output went past the cap and was cut.
+    pub output_truncated: bool,
+    /// The program's exit code, when it ran and exited normally.
+    pub exit_code: Option<i32>,
+    pub placeholders: Vec<Placeholder>,
+    pub checks: Vec<CheckOutcome>,
+    /// Clippy's findings under `strict_clippy`.
+    pub clippy: Vec<Diagnostic>,
+    pub timeout: Duration,
+    pub elapsed: Duration,
+}
+
+impl Verdict {
+    fn new(exercise: &Exercise, side: Side) -> Verdict {
+        Verdict {
+            exercise: exercise.name.clone(),
+            side,
+            status: Status::Done,
+            file: side.file(exercise),
+            diagnostics: Vec::new(),
+            first_error: None,
+            cargo_error: None,
+            tests: Vec::new(),
+            output: String::new(),
+            output_truncated: false,
+            exit_code: None,
+            placeholders: Vec::new(),
+            checks: Vec::new(),
+            clippy: Vec::new(),
+            timeout: exercise.timeout,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.status.is_done()
+    }
+
+    /// Tests that passed, and tests in all (ignored ones excluded).
+    pub fn test_counts(&self) -> (usize, usize) {
+        let counted = self
+            .tests
+            .iter()
+            .filter(|t| t.status != TestStatus::Ignored);
+        let total = counted.clone().count();
+        let passed = counted.filter(|t| t.status == TestStatus::Passed).count();
+        (passed, total)
+    }
+
+    /// Compile errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+/// What a check reports while it works.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    /// Cargo's progress through the build (dependencies first, then the exercises).
+    Building(BuildProgress),
+    /// The build is done; the named target's binary runs now.
+    Running { exercise: &'a str },
+    /// Clippy runs on these exercises.
+    Linting,
+    /// One exercise's verdict is ready (for [`check_many`]).
+    Checked(&'a Verdict),
+}
+
+/// How [`check_many`] works.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// At most this many exercise binaries run at once.
+    pub jobs: usize,
+    /// Run clippy (warnings denied) on every target that passes, not only on
+    /// `strict_clippy` exercises (for `dev check` on solutions).
+    pub lint_all: bool,
+    /// Stops the cargo invocations and the binaries when set.
+    pub cancel: Option<Cancel>,
+}
+
+/// Checks one exercise file.
+pub fn check(
+    root: &Path,
+    exercise: &Exercise,
+    side: Side,
+    cancel: Option<&Cancel>,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> std::io::Result<Verdict> {
+    let options = Options {
+        jobs: 1,
+        lint_all: false,
+        cancel: cancel.cloned(),
+    };
+    let mut verdicts = check_many(root, &[(exercise, side)], &options, on_event)?;
+    Ok(verdicts.remove(0))
+}
+
+/// Checks many exercise files (learners' or solutions), sharing cargo invocations
+/// and running at most `options.jobs` binaries at once. Verdicts come back in the
+/// order of `items`.
+pub fn check_many(
+    root: &Path,
+    items: &[(&Exercise, Side)],
+    options: &Options,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> std::io::Result<Vec<Verdict>> {
+    let started = Instant::now();
+    let cancel = options.cancel.as_ref();
+    let exercises: Vec<&Exercise> = items.iter().map(|(e, _)| *e).collect();
+    let sides: Vec<Side> = items.iter().map(|(_, s)| *s).collect();
+    let mut verdicts: Vec<Verdict> = items.iter().map(|(e, s)| Verdict::new(e, *s)).collect();
+
+    let builds = build_all(root, items, cancel, on_event)?;
+    if builds.iter().any(|b| b.cancelled) {
+        for verdict in &mut verdicts {
+            verdict.status = Status::Cancelled;
+            verdict.elapsed = started.elapsed();
+        }
+        return Ok(verdicts);
+    }
+
+    // Read the sources (placeholders, architecture checks) and collect the binaries.
+    let mut runnable: Vec<(usize, PathBuf)> = Vec::new();
+    for (index, exercise) in exercises.iter().enumerate() {
+        let verdict = &mut verdicts[index];
+        let target = sides[index].target(exercise);
+        let build = builds
+            .iter()
+            .map(|b| b.target(&target))
+            .find(|t| t.executable.is_some() || !t.diagnostics.is_empty())
+            .unwrap_or_default();
+        verdict.diagnostics = build.diagnostics.clone();
+        verdict.first_error = build.errors().find_map(|d| d.location.clone());
+        read_source(root, exercise, verdict);
+        match build.executable {
+            Some(executable) => runnable.push((index, executable)),
+            None => {
+                verdict.status = if verdict.errors().next().is_some() {
+                    Status::CompileError
+                } else {
+                    verdict.cargo_error = builds.iter().find_map(|b| b.cargo_error.clone());
+                    if verdict.cargo_error.is_none() {
+                        verdict.cargo_error = Some(format!(
+                            "cargo built no binary for target `{target}`; is it a [[bin]] of the workbook's Cargo.toml? (`patterns dev update` writes them)"
+                        ));
+                    }
+                    Status::BuildFailed
+                };
+                verdict.elapsed = started.elapsed();
+            }
+        }
+    }
+
+    // Run the binaries on a bounded pool.
+    let next = AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.clamp(1, runnable.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((index, executable)) = runnable.get(i) else {
+                        break;
+                    };
+                    let exercise = exercises[*index];
+                    on_event(Event::Running {
+                        exercise: &exercise.name,
+                    });
+                    let result = run_binary(root, exercise, executable, cancel);
+                    if let Ok(mut list) = results.lock() {
+                        list.push((*index, result));
+                    }
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
+    for (index, result) in results {
+        let verdict = &mut verdicts[index];
+        apply_run(verdict, result);
+        verdict.elapsed = started.elapsed();
+    }
+
+    // Clippy, only where everything else passed.
+    let strict: Vec<usize> = (0..exercises.len())
+        .filter(|&i| {
+            (exercises[i].strict_clippy || options.lint_all) && verdicts[i].status == Status::Done
+        })
+        .collect();
+    if !strict.is_empty() {
+        on_event(Event::Linting);
+        let targets: Vec<String> = strict
+            .iter()
+            .map(|&i| sides[i].target(exercises[i]))
+            .collect();
+        let lint = cargo::build(root, &targets, Mode::Clippy, cancel, |_| {})?;
+        for &i in &strict {
+            let findings: Vec<Diagnostic> = lint.target(&sides[i].target(exercises[i])).diagnostics;
+            let verdict = &mut verdicts[i];
+            if lint.cancelled {
+                verdict.status = Status::Cancelled;
+            } else if !findings.is_empty() {
+                verdict.clippy = findings;
+                verdict.status = Status::ClippyFindings;
+            } else if let Some(error) = &lint.cargo_error {
+                verdict.cargo_error = Some(error.clone());
+                verdict.status = Status::BuildFailed;
+            }
+            verdict.elapsed = started.elapsed();
+        }
+    }
+
+    for verdict in &verdicts {
+        on_event(Event::Checked(verdict));
+    }
+    Ok(verdicts)
+}
+
+/// One cargo invocation per mode that the exercises need.
+fn build_all(
+    root: &Path,
+    items: &[(&Exercise, Side)],
+    cancel: Option<&Cancel>,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> std::io::Result<Vec<BuildOutput>> {
+    let mut outputs = Vec::new();
+    for (mode, wants_tests) in [(Mode::Test, true), (Mode::Run, false)] {
+        let targets: Vec<String> = items
+            .iter()
+            .filter(|(e, _)| e.test == wants_tests)
+            .map(|(e, side)| side.target(e))
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        // `cargo test` has no `--keep-going`: it stops scheduling at the first target
+        // that fails to compile. Build again what it never reached, until every
+        // target has a binary or a diagnostic (one more round per broken target).
+        let mut pending = targets;
+        while !pending.is_empty() {
+            let output = cargo::build(root, &pending, mode, cancel, |progress| {
+                on_event(Event::Building(progress));
+            })?;
+            let unreached: Vec<String> = pending
+                .iter()
+                .filter(|t| {
+                    let build = output.target(t);
+                    build.executable.is_none() && build.errors().next().is_none()
+                })
+                .cloned()
+                .collect();
+            let progressed = unreached.len() < pending.len();
+            let stop = output.cancelled || output.cargo_error.is_some() || !progressed;
+            outputs.push(output);
+            if stop {
+                return Ok(outputs);
+            }
+            pending = unreached;
+        }
+    }
+    Ok(outputs)
+}
+
+/// Placeholders and architecture checks, read from the file in-process.
+fn read_source(root: &Path, exercise: &Exercise, verdict: &mut Verdict) {
+    let Ok(source) = std::fs::read_to_string(root.join(&verdict.file)) else {
+        return;
+    };
+    let Ok(file) = syn::parse_file(&source) else {
+        return;
+    };
+    verdict.placeholders = unfinished::placeholders(&file);
+    verdict.checks = checks::evaluate(&exercise.checks, &file);
+}
+
+enum RunResult {
+    Tests {
+        listed: Vec<String>,
+        run: std::io::Result<process::Finished>,
+    },
+    Program(std::io::Result<process::Finished>),
+    ListFailed(std::io::Result<process::Finished>),
+}
+
+fn run_binary(
+    root: &Path,
+    exercise: &Exercise,
+    executable: &Path,
+    cancel: Option<&Cancel>,
+) -> RunResult {
+    let limits = Limits {
+        timeout: Some(exercise.timeout),
+        cancel: cancel.cloned(),
+    };
+    let command = |args: &[&str]| {
+        let mut command = Command::new(executable);
+        // Panic messages without backtraces: the verdict shows the message and place.
+        command
+            .current_dir(root)
+            .args(args)
+            .env("RUST_BACKTRACE", "0");
+        command
+    };
+    if !exercise.test {
+        return RunResult::Program(process::run(command(&[]), &limits, |_, _| {}));
+    }
+    let list = process::run(
+        command(&["--list", "--format", "terse"]),
+        &limits,
+        |_, _| {},
+    );
+    let listed = match &list {
+        Ok(finished) if finished.success() => {
+            libtest::parse_list(&String::from_utf8_lossy(&finished.stdout))
+        }
+        _ => return RunResult::ListFailed(list),
+    };
+    let run = process::run(command(&["--color", "never"]), &limits, |_, _| {});
+    RunResult::Tests { listed, run }
+}
+
+fn apply_run(verdict: &mut Verdict, result: RunResult) {
+    let (finished, listed) = match result {
+        RunResult::Tests { listed, run } => (run, Some(listed)),
+        RunResult::Program(run) | RunResult::ListFailed(run) => (run, None),
+    };
+    let finished = match finished {
+        Ok(finished) => finished,
+        Err(error) => {
+            verdict.status = Status::ProgramFailed;
+            verdict.output = format!("could not start the exercise's binary: {error}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&finished.stdout);
+    let stderr = String::from_utf8_lossy(&finished.stderr);
+    verdict.output = if stderr.trim().is_empty() {
+        stdout.clone().into_owned()
+    } else {
+        format!("{stdout}{stderr}")
+    };
+    verdict.output_truncated = finished.truncated;
+    if finished.truncated {
+        verdict.output.push_str(&format!(
+            "\n[output cut at {} MiB per stream]\n",
+            process::OUTPUT_CAP / (1024 * 1024)
+        ));
+    }
+    if let Some(listed) = listed {
+        verdict.tests = libtest::parse_run(&stdout, &listed);
+    }
+
+    let runtime_status = match finished.ending {
+        Ending::Cancelled => Status::Cancelled,
+        Ending::TimedOut => Status::TimedOut,
+        Ending::Exited(status) => {
+            verdict.exit_code = status.code();
+            if verdict.tests.iter().any(|t| t.status == TestStatus::Failed) {
+                Status::TestsFailed
+            } else if !status.success() {
+                if verdict.output.trim().is_empty() {
+                    verdict.output = exit_description(status);
+                }
+                Status::ProgramFailed
+            } else {
+                Status::Done
+            }
+        }
+    };
+    verdict.status = if runtime_status != Status::Done {
+        runtime_status
+    } else if verdict.checks.iter().any(|c| !c.violations.is_empty()) {
+        Status::ChecksFailed
+    } else if !verdict.placeholders.is_empty() {
+        Status::PlaceholdersLeft
+    } else {
+        Status::Done
+    };
+}
+
+fn exit_description(status: std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!(
+                "the program was killed by signal {signal} (a crash or a stack overflow?)"
+            );
+        }
+    }
+    match status.code() {
+        Some(code) => format!("the program exited with code {code}"),
+        None => "the program stopped abnormally".to_owned(),
+    }
+}

@@ -1,0 +1,95 @@
+//! The command line: every argument documented here is also its `--help`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Learn backend architecture patterns in Rust, one exercise at a time.
+///
+/// Run `patterns` (or `patterns watch`) inside the workbook and edit the exercise it
+/// shows; every save is checked. The other commands do the same steps one at a time.
+///
+/// Exit status: 0 done, 1 not done (an exercise fails its checks), 2 the command
+/// could not do what was asked (usage, a broken info.toml, the workbook is busy).
+#[derive(Debug, Parser)]
+#[command(name = "patterns", version, max_term_width = 100)]
+pub struct Cli {
+    /// The workbook to use; by default the nearest folder at or above the current one
+    /// that has an info.toml.
+    #[arg(long, global = true, value_name = "DIR", env = "PATTERNS_WORKBOOK")]
+    pub workbook: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the current exercise (or NAME) once and print the verdict.
+    ///
+    /// On success the exercise is marked done and, if it was the current one, the
+    /// next unfinished exercise becomes current.
+    Run {
+        /// The exercise to check, by name (see `patterns progress`).
+        name: Option<String>,
+    },
+    /// Show the next hint of the current exercise (or NAME).
+    ///
+    /// Hints come in levels: a nudge, then the approach, then nearly the code. Each
+    /// call reveals one more level; revealed levels are remembered.
+    Hint {
+        /// The exercise, by name; the current one when left out.
+        name: Option<String>,
+        /// Show this level (1 is the first) instead of the next unrevealed one.
+        #[arg(long, short, value_name = "N")]
+        level: Option<usize>,
+    },
+    /// Put an exercise back to its original text.
+    ///
+    /// Your version is saved first under .patterns/backups/, and its path printed.
+    Reset {
+        /// The exercise, by name.
+        name: String,
+    },
+    /// Check every exercise and print a summary; exit 0 only if all are done.
+    ///
+    /// Done marks are updated from the results, which also restores them after a
+    /// lost or corrupt progress file.
+    Verify {
+        /// How many exercise binaries run at once (default: the number of CPUs).
+        #[arg(long, short, value_name = "N")]
+        jobs: Option<usize>,
+    },
+    /// Show where you stand, overall and per topic.
+    Progress {
+        /// Print JSON instead of text, for scripts and workshop dashboards.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Commands for exercise authors and CI.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+    /// Print a completion script for SHELL to stdout.
+    ///
+    /// For example: `patterns completions bash > ~/.local/share/bash-completion/completions/patterns`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Validate the workbook: the catalog parses, every exercise has a solution and
+    /// Cargo targets, every solution passes with clippy warnings denied, and every
+    /// exercise fails while unsolved (unless `skip_check_unsolved`).
+    Check {
+        /// How many binaries run at once (default: the number of CPUs).
+        #[arg(long, short, value_name = "N")]
+        jobs: Option<usize>,
+    },
+    /// Rewrite the generated [[bin]] list of workbook/Cargo.toml from info.toml.
+    Update,
+}

@@ -1,0 +1,68 @@
+//! The `patterns` binary: parses the command line, runs one command, and turns its
+//! result into an exit status in one place.
+
+mod cli;
+mod commands;
+mod dev;
+mod report;
+mod signals;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use patterns::process::Cancel;
+
+use cli::{Cli, Command, DevCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Ctrl-C and SIGTERM stop a running check (and kill its process tree) instead of
+    // leaving a learner's endless loop running after patterns is gone.
+    let cancel = Cancel::new();
+    let on_signal = cancel.clone();
+    signals::install();
+    signals::on_signal(move || on_signal.cancel());
+
+    match run(cli, &cancel) {
+        Ok(code) => code,
+        Err(error) => {
+            let mut err = anstream::stderr();
+            let _ = writeln!(
+                err,
+                "{}error{}: {error:#}",
+                report::BAD.render(),
+                report::BAD.render_reset()
+            );
+            if cancel.is_cancelled() {
+                ExitCode::from(130)
+            } else {
+                ExitCode::from(2)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
+    let dir = cli.workbook.as_deref();
+    match cli.command {
+        None => {
+            let mut err = anstream::stderr();
+            writeln!(
+                err,
+                "The interactive watch screen is not built yet. For now, edit the current exercise and run `patterns run` to check it (`patterns --help` lists every command)."
+            )?;
+            Ok(ExitCode::from(2))
+        }
+        Some(Command::Run { name }) => commands::run(dir, name.as_deref(), cancel),
+        Some(Command::Hint { name, level }) => commands::hint(dir, name.as_deref(), level),
+        Some(Command::Reset { name }) => commands::reset(dir, &name),
+        Some(Command::Verify { jobs }) => commands::verify(dir, jobs, cancel),
+        Some(Command::Progress { json }) => commands::progress(dir, json),
+        Some(Command::Dev { command }) => match command {
+            DevCommand::Check { jobs } => dev::check(dir, jobs, cancel),
+            DevCommand::Update => dev::update(dir),
+        },
+        Some(Command::Completions { shell }) => commands::completions(shell),
+    }
+}

@@ -1,0 +1,323 @@
+//! The learner's progress, stored in the workbook as `.patterns/state.toml`.
+//!
+//! Done marks are kept by exercise name, so reordering `info.toml` loses nothing.
+//! Every write goes to a temporary file that is synced and renamed over the old one,
+//! so a crash leaves either the old or the new state, never half of one. A file that
+//! cannot be read is moved aside (never deleted) and the caller is told where, so the
+//! learner can recover it; `patterns verify` can also rebuild every done mark from
+//! the code itself.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+/// The state file's format version.
+pub const STATE_VERSION: u32 = 1;
+
+/// Where the learner stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub version: u32,
+    /// The exercise the learner works on now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    /// The welcome message was shown.
+    #[serde(default)]
+    pub welcomed: bool,
+    /// Topics whose introduction was shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics_introduced: Vec<String>,
+    /// Per exercise, by name.
+    #[serde(default)]
+    pub exercises: BTreeMap<String, ExerciseRecord>,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            version: STATE_VERSION,
+            current: None,
+            welcomed: false,
+            topics_introduced: Vec::new(),
+            exercises: BTreeMap::new(),
+        }
+    }
+}
+
+/// What happened to one exercise, for the learner and for workshop reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseRecord {
+    #[serde(default)]
+    pub done: bool,
+    /// Checks that did not pass.
+    #[serde(default)]
+    pub attempts: u32,
+    /// How many hint levels were revealed.
+    #[serde(default)]
+    pub hints_revealed: usize,
+    /// When the learner first worked on it (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    /// When it was first done (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<String>,
+}
+
+/// Now, as stored in the state file.
+pub fn timestamp(now: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(now).to_string()
+}
+
+impl Progress {
+    pub fn is_done(&self, name: &str) -> bool {
+        self.exercises.get(name).is_some_and(|r| r.done)
+    }
+
+    pub fn record(&self, name: &str) -> Option<&ExerciseRecord> {
+        self.exercises.get(name)
+    }
+
+    /// The record of `name`, created (with `first_seen = now`) if new.
+    pub fn record_mut(&mut self, name: &str, now: SystemTime) -> &mut ExerciseRecord {
+        let record = self.exercises.entry(name.to_owned()).or_default();
+        if record.first_seen.is_none() {
+            record.first_seen = Some(timestamp(now));
+        }
+        record
+    }
+
+    /// Records a check's result: done marks are set (with their first time), a failed
+    /// check counts as an attempt. A failure never clears a done mark: an exercise
+    /// once done stays done (reset is the explicit way back).
+    pub fn record_check(&mut self, name: &str, done: bool, now: SystemTime) {
+        let record = self.record_mut(name, now);
+        if done {
+            if !record.done {
+                record.done = true;
+                record.done_at = Some(timestamp(now));
+            }
+        } else {
+            record.attempts += 1;
+        }
+    }
+
+    /// Marks `name` as not done (after a reset); its history stays.
+    pub fn clear_done(&mut self, name: &str) {
+        if let Some(record) = self.exercises.get_mut(name) {
+            record.done = false;
+        }
+    }
+}
+
+/// Reads and writes the state file.
+#[derive(Debug, Clone)]
+pub struct Store {
+    path: PathBuf,
+}
+
+/// What [`Store::load`] found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub progress: Progress,
+    /// Set when the file could not be read and was moved aside: say so to the learner.
+    pub warning: Option<String>,
+}
+
+impl Store {
+    pub fn new(path: PathBuf) -> Store {
+        Store { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The stored progress; a missing file is a fresh start, a corrupt one is moved
+    /// aside with a warning and also a fresh start.
+    pub fn load(&self) -> io::Result<Loaded> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Ok(Loaded {
+                    progress: Progress::default(),
+                    warning: None,
+                });
+            }
+            Err(error) => return Err(error),
+        };
+        let parsed = std::str::from_utf8(&bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|text| toml::from_str::<Progress>(text).map_err(|e| e.to_string()))
+            .and_then(|progress| {
+                if progress.version == STATE_VERSION {
+                    Ok(progress)
+                } else {
+                    Err(format!(
+                        "it has version {}, this patterns reads version {STATE_VERSION}",
+                        progress.version
+                    ))
+                }
+            });
+        match parsed {
+            Ok(progress) => Ok(Loaded {
+                progress,
+                warning: None,
+            }),
+            Err(reason) => {
+                let aside = self.aside_path();
+                std::fs::rename(&self.path, &aside)?;
+                let reason = reason.lines().next().unwrap_or_default().to_owned();
+                Ok(Loaded {
+                    progress: Progress::default(),
+                    warning: Some(format!(
+                        "your progress file {} could not be read ({reason}); it was kept as {} and progress starts afresh. Run `patterns verify` to restore the done marks from your code.",
+                        self.path.display(),
+                        aside.display()
+                    )),
+                })
+            }
+        }
+    }
+
+    fn aside_path(&self) -> PathBuf {
+        let stamp = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".corrupt-{stamp}"));
+        let mut aside = self.path.with_file_name(&name);
+        let mut n = 1;
+        while aside.exists() {
+            let mut numbered = name.clone();
+            numbered.push(format!("-{n}"));
+            aside = self.path.with_file_name(numbered);
+            n += 1;
+        }
+        aside
+    }
+
+    /// Writes `progress` atomically: temporary file, fsync, rename, fsync the folder.
+    pub fn save(&self, progress: &Progress) -> io::Result<()> {
+        let text = toml::to_string_pretty(progress).map_err(io::Error::other)?;
+        write_atomically(&self.path, text.as_bytes())
+    }
+}
+
+/// Replaces `path` with `contents` so that readers see the old or the new file whole.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn round_trips_through_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join(".patterns/state.toml"));
+        let mut progress = Progress {
+            current: Some("b".into()),
+            ..Progress::default()
+        };
+        progress.record_check("a", false, at(10));
+        progress.record_check("a", true, at(20));
+        progress.record_mut("b", at(30)).hints_revealed = 2;
+        store.save(&progress).unwrap();
+
+        let loaded = store.load().unwrap();
+        assert!(loaded.warning.is_none());
+        assert_eq!(loaded.progress, progress);
+        let a = loaded.progress.record("a").unwrap();
+        assert_eq!(a.attempts, 1);
+        assert_eq!(a.first_seen.as_deref(), Some("1970-01-01T00:00:10Z"));
+        assert_eq!(a.done_at.as_deref(), Some("1970-01-01T00:00:20Z"));
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path().join(".patterns"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec!["state.toml"]);
+    }
+
+    #[test]
+    fn a_failed_check_never_clears_a_done_mark() {
+        let mut progress = Progress::default();
+        progress.record_check("a", true, at(1));
+        progress.record_check("a", false, at(2));
+        assert!(progress.is_done("a"));
+        assert_eq!(
+            progress.record("a").unwrap().done_at.as_deref(),
+            Some("1970-01-01T00:00:01Z")
+        );
+    }
+
+    #[test]
+    fn a_corrupt_file_is_kept_aside_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.toml");
+        std::fs::write(&path, "current = [oops\n").unwrap();
+        let store = Store::new(path.clone());
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.progress, Progress::default());
+        let warning = loaded.warning.unwrap();
+        assert!(warning.contains("could not be read"), "{warning}");
+        assert!(warning.contains("patterns verify"), "{warning}");
+        assert!(!path.exists());
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            std::fs::read_to_string(&kept[0]).unwrap(),
+            "current = [oops\n"
+        );
+    }
+
+    #[test]
+    fn binary_garbage_and_future_versions_are_kept_aside_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.toml");
+        let store = Store::new(path.clone());
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        assert!(store.load().unwrap().warning.is_some());
+        std::fs::write(&path, "version = 9\n").unwrap();
+        let warning = store.load().unwrap().warning.unwrap();
+        assert!(warning.contains("version 9"), "{warning}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_missing_file_is_a_fresh_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = Store::new(dir.path().join("none.toml")).load().unwrap();
+        assert_eq!(loaded.progress, Progress::default());
+        assert!(loaded.warning.is_none());
+    }
+}

@@ -1,0 +1,311 @@
+//! A workbook on disk: its root, catalog, state folder, lock, and the original text
+//! of its exercises.
+//!
+//! Everything patterns writes lives under `.patterns/` in the workbook (state,
+//! backups, the lock), which ignores itself for git. A learner's exercise file is
+//! only ever replaced by [`Workbook::reset`], and only after a backup was written.
+
+use std::fs::{File, TryLockError};
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::catalog::{Catalog, Exercise, INFO_FILE, LoadError};
+use crate::progress::{self, Store};
+
+/// The folder, under the workbook root, where patterns keeps its state.
+pub const STATE_DIR: &str = ".patterns";
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/originals.rs"));
+}
+
+/// Why a workbook could not be opened or used.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    #[error(
+        "no {INFO_FILE} in {} or any folder above it; run patterns inside a workbook (the folder with info.toml)",
+        .0.display()
+    )]
+    NotFound(PathBuf),
+    #[error(transparent)]
+    Catalog(#[from] LoadError),
+    #[error(
+        "another patterns ({0}) is using this workbook; quit it first (its screen has the same commands), or wait for it to finish"
+    )]
+    Locked(String),
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error(
+        "cannot find the original text of {path}: this patterns was built from a different info.toml and the workbook is not a git repository with the file committed; get the file from the workbook's repository"
+    )]
+    NoOriginal { path: String },
+}
+
+/// An opened workbook.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    /// Absolute, canonical.
+    pub root: PathBuf,
+    pub catalog: Catalog,
+    info_text: String,
+}
+
+impl Workbook {
+    /// The nearest folder at or above `start` that has an `info.toml`.
+    pub fn find_root(start: &Path) -> Result<PathBuf, WorkbookError> {
+        let start = start.canonicalize()?;
+        start
+            .ancestors()
+            .find(|dir| dir.join(INFO_FILE).is_file())
+            .map(Path::to_path_buf)
+            .ok_or(WorkbookError::NotFound(start))
+    }
+
+    /// Opens the workbook at `root`, validating its catalog.
+    pub fn open(root: &Path) -> Result<Workbook, WorkbookError> {
+        let root = root.canonicalize()?;
+        let info_text =
+            std::fs::read_to_string(root.join(INFO_FILE)).map_err(|source| LoadError::Read {
+                path: root.join(INFO_FILE),
+                source,
+            })?;
+        let catalog = Catalog::from_toml(&info_text, Some(&root)).map_err(LoadError::from)?;
+        Ok(Workbook {
+            root,
+            catalog,
+            info_text,
+        })
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(STATE_DIR)
+    }
+
+    /// The progress store, creating `.patterns/` (ignored by git) if needed.
+    pub fn store(&self) -> io::Result<Store> {
+        self.ensure_state_dir()?;
+        Ok(Store::new(self.state_dir().join("state.toml")))
+    }
+
+    fn ensure_state_dir(&self) -> io::Result<()> {
+        let dir = self.state_dir();
+        std::fs::create_dir_all(&dir)?;
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(
+                ignore,
+                "# patterns' own state: progress, backups, lock\n*\n",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Takes the workbook's lock for `what` (e.g. "patterns watch, pid 42"), refusing
+    /// when another process holds it. The lock is released when [`Lock`] drops or the
+    /// process dies.
+    pub fn lock(&self, what: &str) -> Result<Lock, WorkbookError> {
+        self.ensure_state_dir()?;
+        let path = self.state_dir().join("lock");
+        let mut file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                let holder = if holder.is_empty() {
+                    "another process".to_owned()
+                } else {
+                    holder.to_owned()
+                };
+                return Err(WorkbookError::Locked(holder));
+            }
+            Err(TryLockError::Error(error)) => return Err(error.into()),
+        }
+        file.set_len(0)?;
+        file.rewind()?;
+        write!(file, "{what}, pid {}", std::process::id())?;
+        file.flush()?;
+        Ok(Lock { _file: file })
+    }
+
+    /// The absolute path of an exercise's file.
+    pub fn exercise_file(&self, exercise: &Exercise) -> PathBuf {
+        self.root.join(exercise.path())
+    }
+
+    /// The original text of an exercise: embedded in this binary when it was built
+    /// from this very catalog, else the version committed in git.
+    pub fn original(&self, exercise: &Exercise) -> Result<(String, OriginalSource), WorkbookError> {
+        let relative = exercise.path().to_string_lossy().replace('\\', "/");
+        if embedded::INFO_TOML == self.info_text
+            && let Some((_, text)) = embedded::FILES.iter().find(|(p, _)| *p == relative)
+        {
+            return Ok(((*text).to_owned(), OriginalSource::Embedded));
+        }
+        let output = std::process::Command::new("git")
+            .current_dir(&self.root)
+            .args(["show", &format!("HEAD:{relative}")])
+            .output();
+        match output {
+            Ok(out) if out.status.success() => Ok((
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                OriginalSource::Git,
+            )),
+            _ => Err(WorkbookError::NoOriginal { path: relative }),
+        }
+    }
+
+    /// Puts the exercise back to its original text, after copying the learner's
+    /// version to `.patterns/backups/`. Returns the backup's path (None when the file
+    /// was missing or already original).
+    pub fn reset(&self, exercise: &Exercise) -> Result<Reset, WorkbookError> {
+        let (original, source) = self.original(exercise)?;
+        let file = self.exercise_file(exercise);
+        let current = match std::fs::read(&file) {
+            Ok(bytes) => Some(bytes),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+            Err(error) => return Err(error.into()),
+        };
+        let backup = match current {
+            Some(bytes) if bytes != original.as_bytes() => Some(self.backup(exercise, &bytes)?),
+            _ => None,
+        };
+        progress::write_atomically(&file, original.as_bytes())?;
+        Ok(Reset { backup, source })
+    }
+
+    fn backup(&self, exercise: &Exercise, bytes: &[u8]) -> io::Result<PathBuf> {
+        let dir = self.state_dir().join("backups");
+        std::fs::create_dir_all(&dir)?;
+        let stamp = progress::timestamp(SystemTime::now()).replace(':', "-");
+        let mut path = dir.join(format!("{}-{stamp}.rs", exercise.name));
+        let mut n = 1;
+        while path.exists() {
+            path = dir.join(format!("{}-{stamp}-{n}.rs", exercise.name));
+            n += 1;
+        }
+        progress::write_atomically(&path, bytes)?;
+        Ok(path)
+    }
+}
+
+/// Where an original exercise text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginalSource {
+    Embedded,
+    Git,
+}
+
+/// The outcome of a reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reset {
+    /// Where the learner's version was saved, if it differed from the original.
+    pub backup: Option<PathBuf>,
+    pub source: OriginalSource,
+}
+
+/// Held while a process works on the workbook.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workbook() -> (tempfile::TempDir, Workbook) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("exercises/t")).unwrap();
+        std::fs::write(
+            dir.path().join("info.toml"),
+            "format_version = 1\n[[exercises]]\nname = \"a\"\ndir = \"t\"\nhint = \"h\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("exercises/t/a.rs"), "// original\n").unwrap();
+        let workbook = Workbook::open(dir.path()).unwrap();
+        (dir, workbook)
+    }
+
+    #[test]
+    fn finds_the_root_from_a_subfolder() {
+        let (dir, _) = workbook();
+        let root = Workbook::find_root(&dir.path().join("exercises/t")).unwrap();
+        assert_eq!(root, dir.path().canonicalize().unwrap());
+        let elsewhere = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Workbook::find_root(elsewhere.path()),
+            Err(WorkbookError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_with_the_holder_named() {
+        let (_dir, workbook) = workbook();
+        let held = workbook.lock("patterns watch").unwrap();
+        let error = workbook.lock("patterns run").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "another patterns (patterns watch, pid {}) is using this workbook; quit it first (its screen has the same commands), or wait for it to finish",
+                std::process::id()
+            )
+        );
+        drop(held);
+        assert!(workbook.lock("patterns run").is_ok());
+    }
+
+    #[test]
+    fn reset_from_git_keeps_a_backup() {
+        let (dir, workbook) = workbook();
+        let git = |args: &[&str]| {
+            let status = std::process::Command::new("git")
+                .current_dir(dir.path())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(status.status.success(), "{status:?}");
+        };
+        git(&["init", "-q"]);
+        git(&["add", "."]);
+        git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "start",
+        ]);
+        let file = dir.path().join("exercises/t/a.rs");
+        std::fs::write(&file, "// my work\n").unwrap();
+        let exercise = workbook.catalog.exercises[0].clone();
+        let reset = workbook.reset(&exercise).unwrap();
+        assert_eq!(reset.source, OriginalSource::Git);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "// original\n");
+        let backup = reset.backup.unwrap();
+        assert!(backup.starts_with(workbook.state_dir().join("backups")));
+        assert_eq!(std::fs::read_to_string(backup).unwrap(), "// my work\n");
+        // Resetting an untouched file writes no backup.
+        assert_eq!(workbook.reset(&exercise).unwrap().backup, None);
+    }
+
+    #[test]
+    fn reset_without_any_original_says_so_and_touches_nothing() {
+        let (dir, workbook) = workbook();
+        let file = dir.path().join("exercises/t/a.rs");
+        std::fs::write(&file, "// my work\n").unwrap();
+        let error = workbook
+            .reset(&workbook.catalog.exercises[0].clone())
+            .unwrap_err();
+        assert!(matches!(error, WorkbookError::NoOriginal { .. }), "{error}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "// my work\n");
+    }
+}

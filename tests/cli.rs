@@ -1,0 +1,464 @@
+//! Runs the real `patterns` binary against small fixture workbooks.
+//!
+//! Each test copies a fixture from `tests/fixtures/` into a temporary folder, so the
+//! fixtures stay pristine and tests can run in parallel. The fixtures are hermetic:
+//! no dependencies, no network.
+
+// Test helpers may unwrap: a failure there is a failing test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Fixture {
+    fn new(name: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_dir(&source, dir.path());
+        Fixture { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_patterns"));
+        command
+            .current_dir(self.root())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("PATTERNS_WORKBOOK")
+            // One shared target directory: the fixture builds once per test binary run.
+            .env("CARGO_TARGET_DIR", self.root().join("target"));
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let output: Output = self.command(args).output().unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    fn state(&self) -> String {
+        std::fs::read_to_string(self.path(".patterns/state.toml")).unwrap_or_default()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_passing_exercise_is_done_and_the_next_becomes_current() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["run"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "Tests: 1 of 1 pass\n  ✓ doubles\n✓ passing is done\nNext: failing. `patterns run` checks it.\n"
+    );
+    let state = fixture.state();
+    assert!(state.contains("current = \"failing\""), "{state}");
+    assert!(
+        state.contains("[exercises.passing]\ndone = true"),
+        "{state}"
+    );
+}
+
+#[test]
+fn failing_tests_are_listed_with_their_messages() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["run", "failing"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "Tests: 1 of 2 pass
+  - adds_large_numbers (ignored)
+  ✗ adds_two_and_three
+      assertion `left == right` failed: 2 + 3 should be 5
+        left: 6
+       right: 5
+      at exercises/basics/failing.rs:18:9
+  ✓ adds_two_and_two
+✗ failing: tests fail
+Stuck? `patterns hint` shows hint 1 of 1.
+"
+    );
+    assert!(fixture.state().contains("attempts = 1"));
+}
+
+#[test]
+fn a_compile_error_shows_rustc_and_the_first_error_place() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["run", "broken_build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("error[E0308]: mismatched types"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(" --> exercises/basics/broken_build.rs:4:18")
+    );
+    assert!(run.stdout.contains(
+        "✗ broken_build does not compile: first error at exercises/basics/broken_build.rs:4:18"
+    ));
+    // NO_COLOR: rustc's colours are dropped too.
+    assert!(!run.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_the_timeout() {
+    let fixture = Fixture::new("workbook");
+    fixture.run(&["run", "passing"]); // build the fixture outside the timed part
+    let started = Instant::now();
+    let run = fixture.run(&["run", "endless"]);
+    let elapsed = started.elapsed();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("… counts_down_from_three (did not finish)")
+    );
+    assert!(run.stdout.contains("✓ finishes_quickly"));
+    assert!(run.stdout.contains(
+        "✗ endless timed out: it ran for 1 s and was stopped. Is there an infinite loop?"
+    ));
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+}
+
+#[test]
+fn a_program_exercise_shows_its_output_and_exit_code() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["run", "program"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "Output:\nhello from the program\n✗ program: the program exited with code 3\nStuck? `patterns hint` shows hint 1 of 1.\n"
+    );
+    std::fs::copy(
+        fixture.path("solutions/basics/program.rs"),
+        fixture.path("exercises/basics/program.rs"),
+    )
+    .unwrap();
+    assert_eq!(fixture.run(&["run", "program"]).code, 0);
+}
+
+#[test]
+fn a_todo_left_keeps_an_exercise_open_even_when_tests_pass() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["run", "placeholder"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains(
+        "todo!() left at exercises/basics/placeholder.rs:5:5; replace it with your code"
+    ));
+    assert!(run.stdout.contains("✗ placeholder: todo!() left"));
+}
+
+#[test]
+fn a_broken_info_toml_lists_every_problem_and_exits_2() {
+    let fixture = Fixture::new("broken_info");
+    let run = fixture.run(&["run"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "error: info.toml:4:8: exercise name \"First One\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"first_one\"
+info.toml:8:1: exercise \"second\" has no hint; add hint = \"...\" or hints = [\"nudge\", \"approach\"]
+info.toml:10:7: exercise \"second\": dir \"../escape\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"
+info.toml:11:1: unknown key \"hnit\" in [[exercises]]; did you mean \"hint\"?
+"
+    );
+}
+
+#[test]
+fn hints_are_revealed_one_level_at_a_time_and_remembered() {
+    let fixture = Fixture::new("workbook");
+    let first = fixture.run(&["hint"]);
+    assert_eq!(
+        first.stdout,
+        "Hint 1 of 3 for passing:\nfirst nudge\n`patterns hint` again for hint 2 of 3.\n"
+    );
+    fixture.run(&["hint"]);
+    let third = fixture.run(&["hint"]);
+    assert_eq!(
+        third.stdout,
+        "Hint 3 of 3 for passing:\nthird, nearly the code\nThat was the last hint.\n"
+    );
+    assert!(fixture.state().contains("hints_revealed = 3"));
+    let again = fixture.run(&["hint", "passing", "--level", "1"]);
+    assert!(
+        again
+            .stdout
+            .starts_with("Hint 1 of 3 for passing:\nfirst nudge\n")
+    );
+    assert!(fixture.state().contains("hints_revealed = 3"));
+    let wrong = fixture.run(&["hint", "--level", "4"]);
+    assert_eq!(wrong.code, 2);
+    assert_eq!(
+        wrong.stderr,
+        "error: passing has 3 hints; pick --level 1 to 3, not 4\n"
+    );
+}
+
+#[test]
+fn an_unknown_exercise_suggests_the_closest_name() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["run", "failin"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: there is no exercise \"failin\"; did you mean \"failing\"?\n"
+    );
+}
+
+#[test]
+fn reset_restores_the_committed_text_and_keeps_a_backup() {
+    let fixture = Fixture::new("workbook");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(fixture.root())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "info.toml", "exercises"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "start",
+    ]);
+    let file = fixture.path("exercises/basics/failing.rs");
+    let original = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, "// my attempt\n").unwrap();
+
+    let run = fixture.run(&["reset", "failing"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let backup_line = run.stdout.lines().nth(1).unwrap();
+    let backup = backup_line
+        .strip_prefix("Your version is saved as ")
+        .and_then(|s| s.strip_suffix('.'))
+        .unwrap();
+    assert!(backup.starts_with(".patterns/backups/failing-"), "{backup}");
+    assert_eq!(
+        std::fs::read_to_string(fixture.path(backup)).unwrap(),
+        "// my attempt\n"
+    );
+}
+
+#[test]
+fn reset_without_an_original_refuses_and_changes_nothing() {
+    let fixture = Fixture::new("workbook");
+    let file = fixture.path("exercises/basics/failing.rs");
+    std::fs::write(&file, "// my attempt\n").unwrap();
+    let run = fixture.run(&["reset", "failing"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("cannot find the original text of exercises/basics/failing.rs")
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "// my attempt\n");
+}
+
+#[test]
+fn verify_checks_everything_and_restores_done_marks() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["verify", "--jobs", "2"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 7, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("✓ passing ") && lines[0].ends_with("1/1 tests  done"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[1].starts_with("✗ failing ") && lines[1].ends_with("1/2 tests  tests fail"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[2].ends_with("0/0 tests  does not compile"),
+        "{}",
+        run.stdout
+    );
+    assert!(lines[3].ends_with("timed out (is there an infinite loop?)"));
+    assert!(lines[4].ends_with("main  the program failed"));
+    assert!(lines[5].ends_with("todo!() left"));
+    assert!(lines[6].starts_with("1 of 6 exercises done ("));
+    let state = fixture.state();
+    assert!(
+        state.contains("[exercises.passing]\ndone = true"),
+        "{state}"
+    );
+    // verify does not count its checks as the learner's attempts.
+    assert!(!state.contains("attempts = 1"), "{state}");
+}
+
+#[test]
+fn a_corrupt_progress_file_is_kept_aside_and_work_goes_on() {
+    let fixture = Fixture::new("workbook");
+    std::fs::create_dir_all(fixture.path(".patterns")).unwrap();
+    std::fs::write(fixture.path(".patterns/state.toml"), "current = [\n").unwrap();
+    let run = fixture.run(&["progress"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.starts_with("warning: your progress file ")
+            && run.stderr.contains("could not be read")
+            && run
+                .stderr
+                .contains("Run `patterns verify` to restore the done marks"),
+        "{}",
+        run.stderr
+    );
+    let kept: Vec<String> = std::fs::read_dir(fixture.path(".patterns"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("state.toml.corrupt-"))
+        .collect();
+    assert_eq!(kept.len(), 1);
+}
+
+#[test]
+fn progress_as_json_has_topics_and_records() {
+    let fixture = Fixture::new("workbook");
+    fixture.run(&["run"]);
+    fixture.run(&["hint"]);
+    let run = fixture.run(&["progress", "--json"]);
+    assert_eq!(run.code, 0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["done"], 1);
+    assert_eq!(json["total"], 6);
+    assert_eq!(json["current"], "failing");
+    let topic = &json["topics"][0];
+    assert_eq!(topic["topic"], "basics");
+    assert_eq!(topic["done"], 1);
+    assert_eq!(topic["exercises"][0]["name"], "passing");
+    assert_eq!(topic["exercises"][0]["done"], true);
+    assert_eq!(topic["exercises"][1]["hints_revealed"], 1);
+    assert!(topic["exercises"][0]["done_at"].is_string());
+}
+
+#[test]
+fn a_second_process_is_refused_while_the_workbook_is_locked() {
+    let fixture = Fixture::new("workbook");
+    let workbook = patterns::workbook::Workbook::open(fixture.root()).unwrap();
+    let _held = workbook.lock("patterns watch").unwrap();
+    let run = fixture.run(&["run"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: another patterns (patterns watch, pid "),
+        "{}",
+        run.stderr
+    );
+    // Reading progress needs no lock.
+    assert_eq!(fixture.run(&["progress"]).code, 0);
+}
+
+#[test]
+fn dev_check_lists_what_fails() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["dev", "check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ info.toml: 6 exercises in 1 topics"));
+    assert!(
+        run.stdout
+            .contains("✓ solutions: 6 of 6 pass with clippy warnings denied"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("✗ exercises: 5 of 6 fail unsolved"));
+    assert!(run.stdout.contains(
+        "✗ exercise passing passes unsolved; make a test fail on the starting code, or set skip_check_unsolved = true"
+    ));
+}
+
+#[test]
+fn dev_check_reports_a_missing_solution_and_target() {
+    let fixture = Fixture::new("workbook");
+    std::fs::remove_file(fixture.path("solutions/basics/program.rs")).unwrap();
+    let manifest = std::fs::read_to_string(fixture.path("Cargo.toml")).unwrap();
+    let manifest = manifest.replace(
+        "[[bin]]\nname = \"failing_sol\"\npath = \"solutions/basics/failing.rs\"\n",
+        "",
+    );
+    std::fs::write(fixture.path("Cargo.toml"), manifest).unwrap();
+    let run = fixture.run(&["dev", "check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("✗ failing: no Cargo bin target `failing_sol`; run `patterns dev update`")
+    );
+    assert!(run.stdout.contains(
+        "✗ program: no solution file solutions/basics/program.rs; write the reference solution"
+    ));
+}
+
+#[test]
+fn outside_a_workbook_the_error_says_where_to_go() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_patterns"))
+        .current_dir(empty.path())
+        .arg("progress")
+        .env_remove("PATTERNS_WORKBOOK")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: no info.toml in "), "{stderr}");
+    assert!(stderr.contains("run patterns inside a workbook"));
+}
+
+#[test]
+fn completions_and_version_work() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["completions", "bash"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("_patterns()"));
+    let version = fixture.run(&["--version"]);
+    assert_eq!(
+        version.stdout,
+        format!("patterns {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let usage = fixture.run(&["run", "--nope"]);
+    assert_eq!(usage.code, 2);
+}
