@@ -25,6 +25,26 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The interactive workbook (the default): re-checks the current exercise on
+    /// every save and shows its tests, the compiler's output and hints.
+    ///
+    /// Keys: n next, h hint, s solution, l list, c check all, r rerun, x reset,
+    /// ? help, q quit.
+    Watch {
+        /// No screen: print one JSON object per line for each event (run started,
+        /// build progress, verdict, done, errors), for editors and scripts. Reads
+        /// `run [NAME]` and `quit` from stdin. See docs/headless.md.
+        #[arg(long)]
+        headless: bool,
+        /// Watch by polling the files instead of the operating system's
+        /// notifications (network drives, WSL2 on a Windows drive). Chosen
+        /// automatically where notifications are known to miss saves.
+        #[arg(long, conflicts_with = "manual_run")]
+        poll: bool,
+        /// Do not watch files at all; press r to check.
+        #[arg(long)]
+        manual_run: bool,
+    },
     /// Check the current exercise (or NAME) once and print the verdict.
     ///
     /// On success the exercise is marked done and, if it was the current one, the

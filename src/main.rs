@@ -6,6 +6,8 @@ mod commands;
 mod dev;
 mod report;
 mod signals;
+mod watch;
+mod watcher;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -46,14 +48,19 @@ fn main() -> ExitCode {
 fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let dir = cli.workbook.as_deref();
     match cli.command {
-        None => {
-            let mut err = anstream::stderr();
-            writeln!(
-                err,
-                "The interactive watch screen is not built yet. For now, edit the current exercise and run `patterns run` to check it (`patterns --help` lists every command)."
-            )?;
-            Ok(ExitCode::from(2))
-        }
+        None => watch::run(dir, watch::Options::default()),
+        Some(Command::Watch {
+            headless,
+            poll,
+            manual_run,
+        }) => watch::run(
+            dir,
+            watch::Options {
+                headless,
+                poll,
+                manual: manual_run,
+            },
+        ),
         Some(Command::Run { name }) => commands::run(dir, name.as_deref(), cancel),
         Some(Command::Hint { name, level }) => commands::hint(dir, name.as_deref(), level),
         Some(Command::Reset { name }) => commands::reset(dir, &name),

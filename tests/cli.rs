@@ -462,3 +462,162 @@ fn completions_and_version_work() {
     let usage = fixture.run(&["run", "--nope"]);
     assert_eq!(usage.code, 2);
 }
+
+/// `patterns watch --headless` on a fixture, read line by line.
+struct Headless {
+    child: std::process::Child,
+    events: std::sync::mpsc::Receiver<serde_json::Value>,
+}
+
+impl Headless {
+    fn start(fixture: &Fixture) -> Headless {
+        use std::io::BufRead;
+        let mut child = fixture
+            .command(&["watch", "--headless"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+                if tx.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        Headless { child, events: rx }
+    }
+
+    /// The next event named `name`, skipping others; panics after 60 s.
+    fn next(&self, name: &str) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let event = self
+                .events
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no {name} event within 60 s"));
+            if event["event"] == name {
+                return event;
+            }
+        }
+    }
+
+    /// Every event that arrives within `quiet`.
+    fn drain(&self, quiet: Duration) -> Vec<serde_json::Value> {
+        let mut events = Vec::new();
+        while let Ok(event) = self.events.recv_timeout(quiet) {
+            events.push(event);
+        }
+        events
+    }
+}
+
+impl Drop for Headless {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn runs_started(events: &[serde_json::Value]) -> usize {
+    events
+        .iter()
+        .filter(|e| e["event"] == "run_started")
+        .count()
+}
+
+#[test]
+fn watch_needs_a_terminal_and_says_what_to_use_instead() {
+    let fixture = Fixture::new("workbook");
+    let output = fixture
+        .command(&["watch"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("patterns watch needs a terminal")
+            && stderr.contains("`patterns run`")
+            && stderr.contains("--headless"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn headless_checks_the_current_exercise_then_each_save_once() {
+    let fixture = Fixture::new("workbook");
+    let watch = Headless::start(&fixture);
+    let watching = watch.next("watching");
+    assert_eq!(watching["exercise"], "passing");
+    let first = watch.next("verdict");
+    assert_eq!(first["exercise"], "passing");
+    assert_eq!(first["done"], true);
+    assert_eq!(first["tests_passed"], 1);
+    let done = watch.next("done");
+    assert_eq!(done["next"], "failing");
+    watch.drain(Duration::from_millis(300));
+
+    // Write in place: one run.
+    let file = fixture.path("exercises/basics/failing.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("a * b", "a + b")).unwrap();
+    let verdict = watch.next("verdict");
+    assert_eq!(verdict["exercise"], "failing");
+    assert_eq!(verdict["done"], true);
+    let after = watch.drain(Duration::from_millis(700));
+    assert_eq!(runs_started(&after), 0, "{after:?}");
+
+    // Write to a temporary file, then rename it over the exercise: one run.
+    let file = fixture.path("exercises/basics/broken_build.rs");
+    let fixed = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"forty-two\"", "42");
+    let temp = fixture.path("exercises/basics/.broken_build.rs.tmp");
+    std::fs::write(&temp, fixed).unwrap();
+    std::fs::rename(&temp, &file).unwrap();
+    let verdict = watch.next("verdict");
+    assert_eq!(verdict["exercise"], "broken_build");
+    assert_eq!(verdict["done"], true);
+    let after = watch.drain(Duration::from_millis(700));
+    assert_eq!(runs_started(&after), 0, "{after:?}");
+
+    // A burst of saves: one run.
+    let file = fixture.path("exercises/basics/placeholder.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    for i in 0..10 {
+        std::fs::write(&file, format!("{text}// save {i}\n")).unwrap();
+    }
+    let events = watch.drain(Duration::from_secs(3));
+    assert_eq!(runs_started(&events), 1, "{events:?}");
+}
+
+#[test]
+fn a_save_during_a_run_replaces_that_run() {
+    let fixture = Fixture::new("workbook");
+    let watch = Headless::start(&fixture);
+    watch.next("verdict"); // the current exercise, passing
+    watch.drain(Duration::from_millis(300));
+    // `endless` runs for its full 1 s timeout; save again while it runs.
+    let file = fixture.path("exercises/basics/endless.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}// first\n")).unwrap();
+    let first = watch.next("run_started");
+    std::thread::sleep(Duration::from_millis(200));
+    let fixed = text.replace(
+        "        // Never changes n: loops forever.\n",
+        "        n -= 1;\n",
+    );
+    std::fs::write(&file, fixed).unwrap();
+    let verdict = watch.next("verdict");
+    assert_ne!(
+        verdict["run"], first["run"],
+        "the first run reported: {verdict}"
+    );
+    assert_eq!(verdict["done"], true, "{verdict}");
+}

@@ -1,0 +1,118 @@
+//! What the benchmarks share: a scratch copy of the workbook, edits that force a
+//! rebuild, timing a command, medians.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+pub fn time(mut command: Command, must_pass: bool) -> Result<Duration, String> {
+    let started = Instant::now();
+    let output = command.output().map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    if must_pass && !output.status.success() {
+        return Err(format!(
+            "{command:?} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(elapsed)
+}
+
+pub fn edit(file: &Path, n: usize) -> Result<(), String> {
+    let mut text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    text.push_str(&format!("// edit {n}\n"));
+    std::fs::write(file, text).map_err(|e| e.to_string())
+}
+
+/// The parts of the repository a workbook needs (the root package's sources too,
+/// since the workspace names it as a member).
+pub fn copy_workbook(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "clippy.toml",
+        "info.toml",
+        "src",
+        "benches",
+        "workbook",
+        "exercises",
+        "solutions",
+    ] {
+        copy(&from.join(entry), &to.join(entry))?;
+    }
+    Ok(())
+}
+
+fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
+    if from.is_dir() {
+        std::fs::create_dir_all(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            copy(&entry.path(), &to.join(entry.file_name()))?;
+        }
+    } else if from.exists() {
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(from, to)?;
+    }
+    Ok(())
+}
+
+/// A scratch copy of this workbook with `exercise` solved (its solution copied over
+/// the exercise file), and a target directory of its own.
+pub struct Scratch {
+    pub root: std::path::PathBuf,
+    /// The exercise file, absolute.
+    pub file: std::path::PathBuf,
+    pub target_dir: std::path::PathBuf,
+}
+
+impl Scratch {
+    pub fn new(exercise: &str, tag: &str) -> Result<Scratch, String> {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = std::env::temp_dir().join(format!("patterns-{tag}-{}", std::process::id()));
+        copy_workbook(source, &root).map_err(|e| format!("cannot copy the workbook: {e}"))?;
+        let catalog = patterns::catalog::Catalog::load(&root).map_err(|e| e.to_string())?;
+        let entry = catalog
+            .find(exercise)
+            .ok_or_else(|| format!("no exercise {exercise}"))?;
+        let file = root.join(entry.path());
+        std::fs::copy(root.join(entry.solution_path()), &file).map_err(|e| e.to_string())?;
+        let target_dir = root.join("target");
+        Ok(Scratch {
+            root,
+            file,
+            target_dir,
+        })
+    }
+
+    /// `program args...` in the scratch workbook, with its target directory.
+    pub fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(&self.root)
+            .args(args)
+            .env("CARGO_TARGET_DIR", &self.target_dir);
+        command
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}

@@ -1,0 +1,546 @@
+//! `patterns watch`: the interactive workbook, and its headless twin.
+//!
+//! One channel, one loop: the key reader, the file watcher, the check threads and
+//! the signal handler each turn what they see into a [`Msg`] and send it; the loop
+//! applies each message to the model ([`model::App::update`]), carries out the
+//! effects it returns, and redraws. Nothing polls: an idle session sleeps in
+//! `recv()`. The terminal is restored on every way out (return, error, panic,
+//! Ctrl-C, SIGTERM, SIGHUP).
+
+pub mod ansi;
+pub mod keys;
+pub mod model;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use crossterm::event::{self, Event, MouseEventKind};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use patterns::catalog::Exercise;
+use patterns::check::{self, Side, Verdict};
+use patterns::process::Cancel;
+use patterns::workbook::Workbook;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::commands::{Session, UsageError, jobs};
+use crate::signals;
+use crate::watcher::{WatchEvent, WatchMode, Watcher};
+use model::{App, Effect, Msg};
+
+/// How `patterns watch` runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub headless: bool,
+    pub poll: bool,
+    pub manual: bool,
+}
+
+pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
+    if options.headless {
+        return headless(dir, options);
+    }
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        return Err(UsageError(
+            "patterns watch needs a terminal. To check once, run `patterns run`; for editors and scripts, `patterns watch --headless` prints one JSON object per event".to_owned(),
+        )
+        .into());
+    }
+    let session = Session::open(dir, Some("patterns watch"))?;
+    let (tx, rx) = mpsc::channel();
+    let sender = tx.clone();
+    signals::on_signal(move || {
+        let _ = sender.send(Msg::Signal);
+    });
+    let _watcher = start_watcher(&session.workbook.root, options, &tx);
+
+    let mut terminal = TerminalGuard::enter().context("cannot set up the terminal")?;
+    spawn_input(tx.clone());
+    let mut app = App::new(
+        session.workbook.catalog.clone(),
+        session.progress.clone(),
+        options.manual,
+    );
+    let result = event_loop(&mut terminal.terminal, &mut app, &session, &tx, &rx);
+    drop(terminal);
+    result?;
+
+    let done = app.done_count();
+    println!(
+        "{done} of {} exercises done. Run `patterns` to continue at {}.",
+        app.catalog.exercises.len(),
+        app.exercise().name
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn start_watcher(root: &Path, options: Options, tx: &Sender<Msg>) -> Option<Watcher> {
+    if options.manual {
+        return None;
+    }
+    let mode = if options.poll {
+        WatchMode::Poll
+    } else {
+        WatchMode::Native
+    };
+    let sender = tx.clone();
+    let started = Watcher::start(root, mode, move |event| {
+        let msg = match event {
+            WatchEvent::Changed(path) => Msg::FileChanged(path),
+            WatchEvent::Polling(why) => Msg::Notice(why),
+            WatchEvent::Error(error) => Msg::Notice(error),
+        };
+        let _ = sender.send(msg);
+    });
+    match started {
+        Ok(watcher) => Some(watcher),
+        Err(error) => {
+            let _ = tx.send(Msg::Notice(format!(
+                "cannot watch for saves ({error:#}); press r to check"
+            )));
+            None
+        }
+    }
+}
+
+type Term = Terminal<CrosstermBackend<io::Stdout>>;
+
+/// Raw mode, the alternate screen and mouse reporting, undone on drop and on panic.
+struct TerminalGuard {
+    terminal: Term,
+}
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            hook(info);
+        }));
+        enable_raw_mode()?;
+        let mut stdout = io::stdout();
+        if let Err(error) = execute!(
+            stdout,
+            EnterAlternateScreen,
+            crossterm::event::EnableMouseCapture
+        ) {
+            restore_terminal();
+            return Err(error);
+        }
+        match Terminal::new(CrosstermBackend::new(stdout)) {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(error) => {
+                restore_terminal();
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = self.terminal.show_cursor();
+        restore_terminal();
+    }
+}
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        LeaveAlternateScreen
+    );
+}
+
+/// Reads keys, the mouse wheel and resizes on a thread of its own.
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(key)) => Msg::Key(key),
+                Ok(Event::Mouse(mouse)) => match mouse.kind {
+                    MouseEventKind::ScrollDown => Msg::Scroll(3),
+                    MouseEventKind::ScrollUp => Msg::Scroll(-3),
+                    _ => continue,
+                },
+                Ok(Event::Resize(..)) => Msg::Resize,
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Runs checks on threads of their own; a new check cancels the one under way.
+struct Checker {
+    workbook: Arc<Workbook>,
+    tx: Sender<Msg>,
+    current: Option<(Cancel, Arc<AtomicBool>)>,
+}
+
+impl Checker {
+    fn new(workbook: &Workbook, tx: &Sender<Msg>) -> Checker {
+        Checker {
+            workbook: Arc::new(workbook.clone()),
+            tx: tx.clone(),
+            current: None,
+        }
+    }
+
+    fn check(&mut self, name: &str, run: u64) {
+        if let Some((cancel, _)) = self.current.take() {
+            cancel.cancel();
+        }
+        let Some(exercise) = self.workbook.catalog.find(name).cloned() else {
+            return;
+        };
+        let cancel = Cancel::new();
+        let finished = Arc::new(AtomicBool::new(false));
+        self.current = Some((cancel.clone(), Arc::clone(&finished)));
+        let workbook = Arc::clone(&self.workbook);
+        let tx = self.tx.clone();
+        spawn_ticks(&tx, &finished);
+        std::thread::spawn(move || {
+            let result = check::check(
+                &workbook.root,
+                &exercise,
+                Side::Exercise,
+                Some(&cancel),
+                &|event| {
+                    if let check::Event::Building(progress) = event {
+                        let _ = tx.send(Msg::Building { run, progress });
+                    }
+                },
+            );
+            finished.store(true, Ordering::SeqCst);
+            let msg = match result {
+                Ok(verdict) => Msg::Checked {
+                    run,
+                    verdict: Box::new(verdict),
+                },
+                Err(error) => Msg::CheckFailed {
+                    run,
+                    message: format!("cannot run cargo ({error}); is Rust installed?"),
+                },
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn check_all(&self) {
+        let workbook = Arc::clone(&self.workbook);
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            let items: Vec<(&Exercise, Side)> = workbook
+                .catalog
+                .exercises
+                .iter()
+                .map(|e| (e, Side::Exercise))
+                .collect();
+            let options = check::Options {
+                jobs: jobs(None),
+                lint_all: false,
+                cancel: None,
+            };
+            let ran = AtomicBool::new(false);
+            let result = check::check_many(&workbook.root, &items, &options, &|event| {
+                let line = match event {
+                    check::Event::Building(p) => format!("building {}/{}", p.done, p.total),
+                    check::Event::Running { exercise } => {
+                        ran.store(true, Ordering::SeqCst);
+                        format!("running {exercise}")
+                    }
+                    check::Event::Linting => "clippy".to_owned(),
+                    check::Event::Checked(_) => return,
+                };
+                let _ = tx.send(Msg::AllProgress(line));
+            });
+            let msg = match result {
+                Ok(verdicts) => Msg::AllChecked(verdicts),
+                Err(error) => Msg::Notice(format!("cannot check all: {error}")),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+}
+
+/// Wakes the loop a few times a second while a check runs, for its elapsed time.
+fn spawn_ticks(tx: &Sender<Msg>, finished: &Arc<AtomicBool>) {
+    let tx = tx.clone();
+    let finished = Arc::clone(finished);
+    std::thread::spawn(move || {
+        while !finished.load(Ordering::SeqCst) {
+            std::thread::sleep(model::TICK);
+            if tx.send(Msg::Tick).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn topic_readme(root: &Path) -> impl Fn(&str) -> Option<String> + '_ {
+    move |topic: &str| {
+        std::fs::read_to_string(root.join("exercises").join(topic).join("README.md")).ok()
+    }
+}
+
+fn event_loop(
+    terminal: &mut Term,
+    app: &mut App,
+    session: &Session,
+    tx: &Sender<Msg>,
+    rx: &Receiver<Msg>,
+) -> Result<()> {
+    let root = session.workbook.root.clone();
+    let intro = topic_readme(&root);
+    let mut checker = Checker::new(&session.workbook, tx);
+    let effects = if app.manual {
+        Vec::new()
+    } else {
+        app.start(&intro)
+    };
+    apply_effects(app, effects, session, &mut checker)?;
+    terminal.draw(|frame| view::draw(frame, app))?;
+    while let Ok(msg) = rx.recv() {
+        let effects = app.update(msg, SystemTime::now(), &intro);
+        apply_effects(app, effects, session, &mut checker)?;
+        // Apply whatever else is queued before drawing once.
+        while let Ok(msg) = rx.try_recv() {
+            let effects = app.update(msg, SystemTime::now(), &intro);
+            apply_effects(app, effects, session, &mut checker)?;
+        }
+        if app.quit {
+            break;
+        }
+        terminal.draw(|frame| view::draw(frame, app))?;
+    }
+    if let Some((cancel, _)) = checker.current.take() {
+        cancel.cancel();
+    }
+    Ok(())
+}
+
+fn apply_effects(
+    app: &mut App,
+    effects: Vec<Effect>,
+    session: &Session,
+    checker: &mut Checker,
+) -> Result<()> {
+    let mut queue = effects;
+    while !queue.is_empty() {
+        let mut more = Vec::new();
+        for effect in queue {
+            match effect {
+                Effect::Check { name, run } => checker.check(&name, run),
+                Effect::CheckAll => checker.check_all(),
+                Effect::SaveProgress => {
+                    if let Err(error) = session.store.save(&app.progress) {
+                        app.notice = Some(format!("cannot save progress: {error}"));
+                    }
+                }
+                Effect::Reset(name) => {
+                    let message = reset(&session.workbook, &name);
+                    more.extend(app.update(
+                        Msg::ResetDone { name, message },
+                        SystemTime::now(),
+                        &|_| None,
+                    ));
+                }
+                Effect::LoadSolution(name) => {
+                    if let Some(exercise) = session.workbook.catalog.find(&name) {
+                        let read = |p: &Path| {
+                            std::fs::read_to_string(session.workbook.root.join(p))
+                                .unwrap_or_else(|e| format!("cannot read {}: {e}", p.display()))
+                        };
+                        let msg = Msg::Solution {
+                            name: name.clone(),
+                            text: read(&exercise.solution_path()),
+                            mine: read(&exercise.path()),
+                        };
+                        more.extend(app.update(msg, SystemTime::now(), &|_| None));
+                    }
+                }
+                Effect::Quit => app.quit = true,
+            }
+        }
+        queue = more;
+    }
+    Ok(())
+}
+
+fn reset(workbook: &Workbook, name: &str) -> String {
+    let Some(exercise) = workbook.catalog.find(name) else {
+        return format!("no exercise {name}");
+    };
+    match workbook.reset(exercise) {
+        Ok(done) => match done.backup {
+            Some(backup) => format!(
+                "{name} is reset; your version is saved as {}",
+                backup
+                    .strip_prefix(&workbook.root)
+                    .unwrap_or(&backup)
+                    .display()
+            ),
+            None => format!("{name} already had its original text"),
+        },
+        Err(error) => format!("cannot reset {name}: {error}"),
+    }
+}
+
+/// One JSON object per line on stdout.
+fn emit(value: serde_json::Value) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{value}");
+    let _ = out.flush();
+}
+
+/// `--headless`: the same loop without a screen, for editors, scripts and the
+/// latency benchmark. Checks the current exercise, then every saved exercise file;
+/// reads commands (`run [NAME]`, `quit`) from stdin, one per line.
+fn headless(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
+    let mut session = Session::open(dir, Some("patterns watch --headless"))?;
+    let (tx, rx) = mpsc::channel();
+    let sender = tx.clone();
+    signals::on_signal(move || {
+        let _ = sender.send(Msg::Signal);
+    });
+    let watcher = start_watcher(&session.workbook.root, options, &tx);
+    let mode = match (&watcher, options.manual) {
+        (_, true) => "manual",
+        (Some(w), _) if matches!(w.mode(), WatchMode::Poll) => "poll",
+        (Some(_), _) => "native",
+        (None, _) => "none",
+    };
+    let command_tx = tx.clone();
+    std::thread::spawn(move || {
+        for line in io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if command_tx.send(Msg::Command(line)).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut checker = Checker::new(&session.workbook, &tx);
+    let mut next_run = 1u64;
+    let mut running: Option<(u64, String)> = None;
+    let mut start = |checker: &mut Checker, name: String, running: &mut Option<(u64, String)>| {
+        let run = next_run;
+        next_run += 1;
+        emit(serde_json::json!({"event": "run_started", "exercise": name, "run": run}));
+        checker.check(&name, run);
+        *running = Some((run, name));
+    };
+    let current = session.current().name.clone();
+    emit(serde_json::json!({"event": "watching", "mode": mode, "exercise": current}));
+    start(&mut checker, current, &mut running);
+
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            Msg::FileChanged(path) => {
+                let changed = session
+                    .workbook
+                    .catalog
+                    .exercises
+                    .iter()
+                    .find(|e| e.path() == path)
+                    .map(|e| e.name.clone());
+                if let Some(name) = changed {
+                    start(&mut checker, name, &mut running);
+                }
+            }
+            Msg::Building { run, progress } if running.as_ref().is_some_and(|(r, _)| *r == run) => {
+                emit(serde_json::json!({
+                    "event": "building", "run": run,
+                    "done": progress.done, "total": progress.total,
+                }));
+            }
+            Msg::Checked { run, verdict } => {
+                if running.as_ref().is_none_or(|(r, _)| *r != run) {
+                    continue;
+                }
+                running = None;
+                if verdict.status == check::Status::Cancelled {
+                    continue;
+                }
+                let moved = session.record(&verdict, true);
+                if let Err(error) = session.save() {
+                    emit(serde_json::json!({"event": "error", "message": format!("{error:#}")}));
+                }
+                emit(verdict_json(run, &verdict));
+                if verdict.is_done() {
+                    emit(serde_json::json!({
+                        "event": "done", "exercise": verdict.exercise, "next": moved,
+                    }));
+                }
+            }
+            Msg::CheckFailed { run, message } => {
+                running = None;
+                emit(serde_json::json!({"event": "error", "run": run, "message": message}));
+            }
+            Msg::Command(command) => {
+                let mut words = command.split_whitespace();
+                match (words.next(), words.next()) {
+                    (Some("quit"), _) => break,
+                    (Some("run"), name) => {
+                        let name =
+                            name.map_or_else(|| session.current().name.clone(), str::to_owned);
+                        if session.workbook.catalog.find(&name).is_some() {
+                            start(&mut checker, name, &mut running);
+                        } else {
+                            emit(serde_json::json!({
+                                "event": "error",
+                                "message": format!("there is no exercise \"{name}\""),
+                            }));
+                        }
+                    }
+                    (None, _) => {}
+                    (Some(other), _) => emit(serde_json::json!({
+                        "event": "error",
+                        "message": format!("unknown command \"{other}\"; the commands are: run [NAME], quit"),
+                    })),
+                }
+            }
+            Msg::Notice(text) => emit(serde_json::json!({"event": "notice", "message": text})),
+            Msg::Signal => break,
+            _ => {}
+        }
+    }
+    if let Some((cancel, _)) = checker.current.take() {
+        cancel.cancel();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `verdict` event of the headless stream.
+pub fn verdict_json(run: u64, verdict: &Verdict) -> serde_json::Value {
+    let (passed, total) = verdict.test_counts();
+    serde_json::json!({
+        "event": "verdict",
+        "run": run,
+        "exercise": verdict.exercise,
+        "status": verdict.status,
+        "done": verdict.is_done(),
+        "tests_passed": passed,
+        "tests_total": total,
+        "first_error": verdict.first_error.as_ref().map(ToString::to_string),
+        "duration_ms": u64::try_from(verdict.elapsed.as_millis()).unwrap_or(u64::MAX),
+    })
+}

@@ -1,0 +1,529 @@
+//! The watch screen without a terminal: update logic (message -> model -> effects)
+//! and every view as a snapshot on ratatui's `TestBackend`.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use patterns::cargo::{BuildProgress, Diagnostic, Location};
+use patterns::catalog::Catalog;
+use patterns::check::{Side, Status, Verdict};
+use patterns::libtest::{TestOutcome, TestStatus};
+use patterns::progress::Progress;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::model::{App, Effect, Filter, Msg, Overlay, Screen};
+use super::view;
+
+const CATALOG: &str = r#"format_version = 1
+welcome_message = "Welcome to the workbook.\nEdit, save, read the verdict."
+final_message = "You finished every exercise."
+
+[[exercises]]
+name = "intro_tests"
+dir = "00_intro"
+hint = "Read the failing test's message."
+
+[[exercises]]
+name = "repository_trait"
+dir = "02_repositories"
+hints = ["Look at how the tests call the repository.", "find_by_id takes &self and returns Option<User>.", "fn find_by_id(&self, id: UserId) -> Option<User>;"]
+
+[[exercises]]
+name = "in_memory_repository"
+dir = "02_repositories"
+hint = "A HashMap keyed by id."
+"#;
+
+fn now() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
+fn no_intro(_: &str) -> Option<String> {
+    None
+}
+
+fn app() -> App {
+    let catalog = Catalog::from_toml(CATALOG, None).unwrap();
+    let progress = Progress {
+        welcomed: true,
+        ..Progress::default()
+    };
+    App::new(catalog, progress, false)
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        now(),
+        &no_intro,
+    )
+}
+
+fn verdict(app: &App, status: Status) -> Verdict {
+    let exercise = app.exercise();
+    Verdict {
+        exercise: exercise.name.clone(),
+        side: Side::Exercise,
+        status,
+        file: exercise.path(),
+        diagnostics: Vec::new(),
+        first_error: None,
+        cargo_error: None,
+        tests: Vec::new(),
+        output: String::new(),
+        output_truncated: false,
+        exit_code: Some(0),
+        placeholders: Vec::new(),
+        checks: Vec::new(),
+        clippy: Vec::new(),
+        timeout: Duration::from_secs(10),
+        elapsed: Duration::from_millis(420),
+    }
+}
+
+fn test(name: &str, status: TestStatus, message: Option<&str>) -> TestOutcome {
+    TestOutcome {
+        name: format!("tests::{name}"),
+        status,
+        message: message.map(str::to_owned),
+        location: message.map(|_| "exercises/00_intro/intro_tests.rs:40:9".to_owned()),
+    }
+}
+
+fn failing_verdict(app: &App) -> Verdict {
+    let mut verdict = verdict(app, Status::TestsFailed);
+    verdict.tests = vec![
+        test("keeps_a_normal_address", TestStatus::Passed, None),
+        test(
+            "lowercases_the_address",
+            TestStatus::Failed,
+            Some(
+                "assertion `left == right` failed\n  left: \"Ada@Example.com\"\n right: \"ada@example.com\"",
+            ),
+        ),
+        test("trims_spaces", TestStatus::Passed, None),
+    ];
+    verdict
+}
+
+/// Sends a verdict as the answer to the check under way.
+fn deliver(app: &mut App, verdict: Verdict) -> Vec<Effect> {
+    let run = app.running.as_ref().map_or(0, |r| r.run);
+    app.update(
+        Msg::Checked {
+            run,
+            verdict: Box::new(verdict),
+        },
+        now(),
+        &no_intro,
+    )
+}
+
+fn started(app: &mut App) {
+    let effects = app.start(&no_intro);
+    assert!(matches!(effects[0], Effect::Check { .. }));
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+// ---- update logic ----
+
+#[test]
+fn starting_checks_the_current_exercise() {
+    let mut app = app();
+    let effects = app.start(&no_intro);
+    assert_eq!(
+        effects,
+        vec![Effect::Check {
+            name: "intro_tests".into(),
+            run: 1
+        }]
+    );
+    assert!(app.is_refreshing());
+}
+
+#[test]
+fn a_save_of_the_current_file_reruns_and_a_stale_result_is_dropped() {
+    let mut app = app();
+    started(&mut app);
+    let effects = app.update(
+        Msg::FileChanged(PathBuf::from("exercises/00_intro/intro_tests.rs")),
+        now(),
+        &no_intro,
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Check {
+            name: "intro_tests".into(),
+            run: 2
+        }]
+    );
+    // The answer to run 1 arrives late: it must not show as current.
+    let old = failing_verdict(&app);
+    let effects = app.update(
+        Msg::Checked {
+            run: 1,
+            verdict: Box::new(old),
+        },
+        now(),
+        &no_intro,
+    );
+    assert!(effects.is_empty());
+    assert!(app.verdict.is_none());
+    assert!(app.is_refreshing());
+}
+
+#[test]
+fn another_exercises_file_does_not_hijack_the_screen() {
+    let mut app = app();
+    started(&mut app);
+    let effects = app.update(
+        Msg::FileChanged(PathBuf::from(
+            "exercises/02_repositories/in_memory_repository.rs",
+        )),
+        now(),
+        &no_intro,
+    );
+    assert!(effects.is_empty());
+    assert_eq!(app.exercise().name, "intro_tests");
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("in_memory_repository changed; it is not the current exercise (l opens the list)")
+    );
+}
+
+#[test]
+fn done_does_not_advance_until_n_is_pressed() {
+    let mut app = app();
+    started(&mut app);
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("finish this exercise first (h for a hint)")
+    );
+    let done = verdict(&app, Status::Done);
+    let effects = deliver(&mut app, done);
+    assert_eq!(effects, vec![Effect::SaveProgress]);
+    assert_eq!(app.exercise().name, "intro_tests");
+    assert!(app.progress.is_done("intro_tests"));
+    let effects = key(&mut app, KeyCode::Char('n'));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Check {
+                name: "repository_trait".into(),
+                run: 2
+            },
+            Effect::SaveProgress
+        ]
+    );
+    assert_eq!(app.progress.current.as_deref(), Some("repository_trait"));
+}
+
+#[test]
+fn a_failed_check_counts_an_attempt() {
+    let mut app = app();
+    started(&mut app);
+    let failing = failing_verdict(&app);
+    deliver(&mut app, failing);
+    assert_eq!(app.progress.record("intro_tests").unwrap().attempts, 1);
+    assert!(!app.progress.is_done("intro_tests"));
+}
+
+#[test]
+fn hints_are_revealed_one_level_at_a_time() {
+    let mut app = app();
+    app.current = 1;
+    assert_eq!(
+        key(&mut app, KeyCode::Char('h')),
+        vec![Effect::SaveProgress]
+    );
+    key(&mut app, KeyCode::Char('h'));
+    assert_eq!(app.hints_revealed(), 2);
+    key(&mut app, KeyCode::Char('h'));
+    assert!(key(&mut app, KeyCode::Char('h')).is_empty());
+    assert_eq!(app.hints_revealed(), 3);
+    assert_eq!(app.notice.as_deref(), Some("that was the last hint"));
+}
+
+#[test]
+fn the_solution_opens_only_after_done() {
+    let mut app = app();
+    started(&mut app);
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
+    let done = verdict(&app, Status::Done);
+    deliver(&mut app, done);
+    assert_eq!(
+        key(&mut app, KeyCode::Char('s')),
+        vec![Effect::LoadSolution("intro_tests".into())]
+    );
+}
+
+#[test]
+fn reset_asks_first() {
+    let mut app = app();
+    assert!(key(&mut app, KeyCode::Char('x')).is_empty());
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::ConfirmReset("intro_tests".into()))
+    );
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(app.overlay, None);
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        vec![Effect::Reset("intro_tests".into())]
+    );
+}
+
+#[test]
+fn finishing_the_last_exercise_checks_all_then_shows_the_final_message() {
+    let mut app = app();
+    app.progress.record_check("repository_trait", true, now());
+    app.progress
+        .record_check("in_memory_repository", true, now());
+    started(&mut app);
+    let done = verdict(&app, Status::Done);
+    let effects = deliver(&mut app, done);
+    assert_eq!(effects, vec![Effect::SaveProgress, Effect::CheckAll]);
+    let all: Vec<Verdict> = ["intro_tests", "repository_trait", "in_memory_repository"]
+        .iter()
+        .map(|name| {
+            let mut v = verdict(&app, Status::Done);
+            v.exercise = (*name).to_owned();
+            v
+        })
+        .collect();
+    app.update(Msg::AllChecked(all), now(), &no_intro);
+    assert_eq!(app.overlay, Some(Overlay::Final));
+}
+
+#[test]
+fn the_welcome_shows_once_then_the_topic_introduction() {
+    let catalog = Catalog::from_toml(CATALOG, None).unwrap();
+    let mut app = App::new(catalog, Progress::default(), false);
+    assert_eq!(app.overlay, Some(Overlay::Welcome));
+    let intro = |topic: &str| Some(format!("# {topic}\nWhy this topic exists."));
+    app.start(&intro);
+    assert_eq!(app.overlay, Some(Overlay::Welcome));
+    let effects = app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now(),
+        &intro,
+    );
+    assert_eq!(effects, vec![Effect::SaveProgress]);
+    assert!(app.progress.welcomed);
+    assert!(matches!(app.overlay, Some(Overlay::TopicIntro { .. })));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.progress.topics_introduced, vec!["00_intro".to_owned()]);
+}
+
+#[test]
+fn the_list_filters_searches_and_opens() {
+    let mut app = app();
+    app.progress.record_check("intro_tests", true, now());
+    key(&mut app, KeyCode::Char('l'));
+    assert_eq!(app.screen, Screen::List);
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.list.filter, Filter::Pending);
+    assert_eq!(app.visible(), vec![1, 2]);
+    key(&mut app, KeyCode::Char('/'));
+    for c in "memory".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.visible(), vec![2]);
+    assert_eq!(app.list.selected, 2);
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(app.exercise().name, "in_memory_repository");
+    assert_eq!(app.screen, Screen::Exercise);
+    assert!(matches!(effects[0], Effect::Check { .. }));
+}
+
+#[test]
+fn ctrl_c_and_signals_quit() {
+    let mut app = app();
+    let effects = app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        now(),
+        &no_intro,
+    );
+    assert_eq!(effects, vec![Effect::Quit]);
+    let mut other = self::app();
+    assert_eq!(
+        other.update(Msg::Signal, now(), &no_intro),
+        vec![Effect::Quit]
+    );
+}
+
+// ---- views ----
+
+#[test]
+fn view_failing_tests() {
+    let mut app = app();
+    started(&mut app);
+    let failing = failing_verdict(&app);
+    deliver(&mut app, failing);
+    insta::assert_snapshot!(render(&app, 80, 20));
+}
+
+#[test]
+fn view_compile_error() {
+    let mut app = app();
+    started(&mut app);
+    let mut verdict = verdict(&app, Status::CompileError);
+    verdict.first_error = Some(Location {
+        file: "exercises/00_intro/intro_tests.rs".into(),
+        line: 12,
+        column: 18,
+    });
+    verdict.diagnostics = vec![Diagnostic {
+        level: "error".into(),
+        rendered: "\u{1b}[1m\u{1b}[91merror[E0308]\u{1b}[0m\u{1b}[1m: mismatched types\u{1b}[0m\n  --> exercises/00_intro/intro_tests.rs:12:18\n   |\n12 |     let x: u32 = \"a\";\n   |            ---   ^^^ expected `u32`, found `&str`\n".into(),
+        location: verdict.first_error.clone(),
+    }];
+    deliver(&mut app, verdict);
+    insta::assert_snapshot!(render(&app, 80, 18));
+}
+
+#[test]
+fn view_timed_out() {
+    let mut app = app();
+    started(&mut app);
+    let mut verdict = verdict(&app, Status::TimedOut);
+    verdict.tests = vec![
+        test("counts_down", TestStatus::DidNotFinish, None),
+        test("finishes_quickly", TestStatus::Passed, None),
+    ];
+    deliver(&mut app, verdict);
+    insta::assert_snapshot!(render(&app, 80, 14));
+}
+
+#[test]
+fn view_done() {
+    let mut app = app();
+    started(&mut app);
+    let mut verdict = verdict(&app, Status::Done);
+    verdict.tests = vec![
+        test("keeps_a_normal_address", TestStatus::Passed, None),
+        test("lowercases_the_address", TestStatus::Passed, None),
+    ];
+    deliver(&mut app, verdict);
+    insta::assert_snapshot!(render(&app, 80, 14));
+}
+
+#[test]
+fn view_hint_level_two_of_three() {
+    let mut app = app();
+    app.current = 1;
+    started(&mut app);
+    key(&mut app, KeyCode::Char('h'));
+    key(&mut app, KeyCode::Char('h'));
+    let mut verdict = verdict(&app, Status::CompileError);
+    verdict.diagnostics = vec![Diagnostic {
+        level: "error".into(),
+        rendered: "error[E0599]: no method named `find_by_id` found\n".into(),
+        location: None,
+    }];
+    deliver(&mut app, verdict);
+    insta::assert_snapshot!(render(&app, 80, 20));
+}
+
+#[test]
+fn view_help_overlay() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(render(&app, 80, 50));
+}
+
+#[test]
+fn view_list_with_filter_and_search() {
+    let mut app = app();
+    app.progress.record_check("intro_tests", true, now());
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Char('/'));
+    for c in "repo".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(render(&app, 70, 14));
+}
+
+#[test]
+fn view_dependency_build_progress() {
+    let mut app = app();
+    started(&mut app);
+    let run = app.running.as_ref().unwrap().run;
+    app.update(
+        Msg::Building {
+            run,
+            progress: BuildProgress {
+                done: 34,
+                total: 120,
+                current: "serde, syn".into(),
+            },
+        },
+        now(),
+        &no_intro,
+    );
+    insta::assert_snapshot!(render(&app, 80, 12));
+}
+
+#[test]
+fn view_refreshing_keeps_the_old_result_marked() {
+    let mut app = app();
+    started(&mut app);
+    let failing = failing_verdict(&app);
+    deliver(&mut app, failing);
+    app.update(
+        Msg::FileChanged(PathBuf::from("exercises/00_intro/intro_tests.rs")),
+        now(),
+        &no_intro,
+    );
+    let screen = render(&app, 80, 12);
+    assert!(
+        screen.contains("checking your latest save… (the result below is from the previous one)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn view_terminal_too_small() {
+    let app = app();
+    insta::assert_snapshot!(render(&app, 30, 6));
+}
+
+#[test]
+fn view_confirm_reset_and_welcome() {
+    let catalog = Catalog::from_toml(CATALOG, None).unwrap();
+    let app = App::new(catalog, Progress::default(), false);
+    insta::assert_snapshot!("welcome", render(&app, 80, 14));
+    let mut app = self::app();
+    key(&mut app, KeyCode::Char('x'));
+    insta::assert_snapshot!("confirm_reset", render(&app, 80, 14));
+}
+
+#[test]
+fn view_solution_side_by_side() {
+    let mut app = app();
+    started(&mut app);
+    let done = verdict(&app, Status::Done);
+    deliver(&mut app, done);
+    app.update(
+        Msg::Solution {
+            name: "intro_tests".into(),
+            text: "fn normalize(s: &str) -> String {\n    s.trim().to_lowercase()\n}\n".into(),
+            mine: "fn normalize(s: &str) -> String {\n    s.to_lowercase().trim().into()\n}\n"
+                .into(),
+        },
+        now(),
+        &no_intro,
+    );
+    insta::assert_snapshot!(render(&app, 80, 12));
+}
