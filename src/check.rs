@@ -290,7 +290,7 @@ pub fn check_many(
     let results = results.into_inner().unwrap_or_default();
     for (index, result) in results {
         let verdict = &mut verdicts[index];
-        apply_run(verdict, result);
+        apply_run(root, verdict, result);
         verdict.elapsed = started.elapsed();
     }
 
@@ -432,7 +432,30 @@ fn run_binary(
     RunResult::Tests { listed, run }
 }
 
-fn apply_run(verdict: &mut Verdict, result: RunResult) {
+/// Panic locations name files as rustc saw them (`workbook/../exercises/x.rs`);
+/// show them, and the same paths in the output, relative to the workbook root.
+fn tidy_locations(root: &Path, verdict: &mut Verdict) {
+    for test in &mut verdict.tests {
+        let Some(location) = &test.location else {
+            continue;
+        };
+        let mut parts = location.rsplitn(3, ':');
+        let (Some(column), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let clean = cargo::tidy_path(root, file);
+        if clean != file {
+            verdict.output = verdict.output.replace(file, &clean);
+            if let Some(message) = &mut test.message {
+                *message = message.replace(file, &clean);
+            }
+            test.location = Some(format!("{clean}:{line}:{column}"));
+        }
+    }
+}
+
+fn apply_run(root: &Path, verdict: &mut Verdict, result: RunResult) {
     let (finished, listed) = match result {
         RunResult::Tests { listed, run } => (run, Some(listed)),
         RunResult::Program(run) | RunResult::ListFailed(run) => (run, None),
@@ -461,6 +484,7 @@ fn apply_run(verdict: &mut Verdict, result: RunResult) {
     }
     if let Some(listed) = listed {
         verdict.tests = libtest::parse_run(&stdout, &listed);
+        tidy_locations(root, verdict);
     }
 
     let runtime_status = match finished.ending {
@@ -504,5 +528,35 @@ fn exit_description(status: std::process::ExitStatus) -> String {
     match status.code() {
         Some(code) => format!("the program exited with code {code}"),
         None => "the program stopped abnormally".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_locations_are_shown_relative_to_the_workbook() {
+        let exercise = crate::catalog::Catalog::from_toml(
+            "format_version = 1\n[[exercises]]\nname = \"a\"\ndir = \"t\"\nhint = \"h\"\n",
+            None,
+        )
+        .unwrap()
+        .exercises
+        .remove(0);
+        let mut verdict = Verdict::new(&exercise, Side::Exercise);
+        verdict.output = "panicked at workbook/../exercises/t/a.rs:9:5:\nboom".into();
+        verdict.tests = vec![TestOutcome {
+            name: "tests::t".into(),
+            status: TestStatus::Failed,
+            message: Some("boom".into()),
+            location: Some("workbook/../exercises/t/a.rs:9:5".into()),
+        }];
+        tidy_locations(Path::new("/w"), &mut verdict);
+        assert_eq!(
+            verdict.tests[0].location.as_deref(),
+            Some("exercises/t/a.rs:9:5")
+        );
+        assert_eq!(verdict.output, "panicked at exercises/t/a.rs:9:5:\nboom");
     }
 }

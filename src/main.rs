@@ -28,6 +28,10 @@ fn main() -> ExitCode {
 
     match run(cli, &cancel) {
         Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => {
+            // The reader went away (`patterns progress | head`): nothing to say.
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             let mut err = anstream::stderr();
             let _ = writeln!(
@@ -43,6 +47,14 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {

@@ -40,7 +40,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let hint_height = if hints.is_empty() || app.screen != Screen::Exercise {
         0
     } else {
-        (u16::try_from(hints.len()).unwrap_or(u16::MAX) + 2).min(area.height / 3)
+        let wrapped = wrapped_height(&hints, area.width);
+        (u16::try_from(wrapped).unwrap_or(u16::MAX) + 1).min(area.height / 3)
     };
     let [header, body, hint_area, status, footer] = Layout::vertical([
         Constraint::Length(2),
@@ -151,11 +152,16 @@ fn draw_exercise(frame: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
+/// How many rows `lines` take when wrapped at `width` (an estimate: wrapping at
+/// words can take a little more than this).
+fn wrapped_height(lines: &[Line<'_>], width: u16) -> usize {
+    let width = usize::from(width.max(1));
+    lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum()
+}
+
 /// The scroll offset limited to the text's wrapped height.
 fn clamp_scroll(lines: &[Line<'_>], area: Rect, wanted: u16) -> u16 {
-    let width = usize::from(area.width.max(1));
-    let height: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
-    let max = height.saturating_sub(usize::from(area.height));
+    let max = wrapped_height(lines, area.width).saturating_sub(usize::from(area.height));
     u16::try_from(max).unwrap_or(u16::MAX).min(wanted)
 }
 
@@ -485,14 +491,11 @@ fn draw_solution(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .borders(Borders::TOP | Borders::LEFT)
             .title(title);
         let inner = block.inner(rect);
-        let scroll = clamp_scroll(&lines, inner, app.scroll);
+        // Code is not wrapped: long lines are cut at the edge, as in an editor.
+        let max = lines.len().saturating_sub(usize::from(inner.height));
+        let scroll = u16::try_from(max).unwrap_or(u16::MAX).min(app.scroll);
         frame.render_widget(block, rect);
-        frame.render_widget(
-            Paragraph::new(Text::from(lines))
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0)),
-            inner,
-        );
+        frame.render_widget(Paragraph::new(Text::from(lines)).scroll((scroll, 0)), inner);
     }
 }
 
