@@ -133,6 +133,15 @@ pub fn check(
         mark(passing == solutions.len()),
         solutions.len()
     )?;
+    for (exercise, verdict) in catalog.exercises.iter().zip(&solutions) {
+        // A test exercise without tests would pass vacuously, unsolved or not.
+        if exercise.test && verdict.is_done() && verdict.test_counts().1 == 0 {
+            failures.push(format!(
+                "{} has no tests; add tests that fail on the starting code, or set test = false",
+                exercise.name
+            ));
+        }
+    }
     for verdict in solutions.iter().filter(|v| !v.is_done()) {
         let mut text = Vec::new();
         report::write_verdict(&mut text, verdict)?;

@@ -621,3 +621,22 @@ fn a_save_during_a_run_replaces_that_run() {
     );
     assert_eq!(verdict["done"], true, "{verdict}");
 }
+
+#[test]
+fn dev_check_refuses_a_test_exercise_without_tests() {
+    let fixture = Fixture::new("workbook");
+    std::fs::write(
+        fixture.path("solutions/basics/passing.rs"),
+        "fn main() {}\n",
+    )
+    .unwrap();
+    let run = fixture.run(&["dev", "check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "✗ passing has no tests; add tests that fail on the starting code, or set test = false"
+        ),
+        "{}",
+        run.stdout
+    );
+}
