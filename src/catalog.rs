@@ -268,6 +268,17 @@ impl Catalog {
     /// it names exist and stay inside the workbook, and that every check names items
     /// the solution has.
     pub fn from_toml(text: &str, root: Option<&Path>) -> Result<Catalog, CatalogError> {
+        Catalog::parse(text, root.map(|r| (r, true)))
+    }
+
+    /// Like [`Catalog::from_toml`] with a root, but trusts that the checks name
+    /// items the solutions have (parsing every solution costs ~0.5 ms each; the
+    /// workbook caches a successful verification, see `Workbook::open`).
+    pub fn from_toml_unverified(text: &str, root: &Path) -> Result<Catalog, CatalogError> {
+        Catalog::parse(text, Some((root, false)))
+    }
+
+    fn parse(text: &str, root: Option<(&Path, bool)>) -> Result<Catalog, CatalogError> {
         let mut problems = Problems::new(text);
         let document = match toml::de::DeTable::parse(text) {
             Ok(document) => document,
@@ -401,7 +412,7 @@ fn report_unknown_keys(document: &toml::de::DeTable<'_>, problems: &mut Problems
     }
 }
 
-fn validate(raw: RawInfo, root: Option<&Path>, problems: &mut Problems<'_>) -> Catalog {
+fn validate(raw: RawInfo, root: Option<(&Path, bool)>, problems: &mut Problems<'_>) -> Catalog {
     if *raw.format_version.get_ref() != 1 {
         problems.at(
             raw.format_version.span(),
@@ -452,7 +463,7 @@ fn valid_dir(dir: &str) -> bool {
 fn validate_exercise(
     raw: RawExercise,
     table_span: Range<usize>,
-    root: Option<&Path>,
+    root: Option<(&Path, bool)>,
     seen: &mut HashMap<String, Range<usize>>,
     problems: &mut Problems<'_>,
 ) -> Option<Exercise> {
@@ -626,7 +637,7 @@ fn validate_exercise(
 /// symbolic link to elsewhere is refused); checks must name items the solution has.
 fn check_files(
     exercise: &Exercise,
-    root: &Path,
+    (root, verify_solutions): (&Path, bool),
     span: Range<usize>,
     problems: &mut Problems<'_>,
 ) -> bool {
@@ -657,7 +668,7 @@ fn check_files(
         );
         return false;
     }
-    if exercise.checks.is_empty() {
+    if exercise.checks.is_empty() || !verify_solutions {
         return true;
     }
     let solution = root.join(exercise.solution_path());

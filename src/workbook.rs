@@ -70,7 +70,23 @@ impl Workbook {
                 path: root.join(INFO_FILE),
                 source,
             })?;
-        let catalog = Catalog::from_toml(&info_text, Some(&root)).map_err(LoadError::from)?;
+        let catalog = Catalog::from_toml_unverified(&info_text, &root).map_err(LoadError::from)?;
+        // Verifying that every check names items its solution has means parsing
+        // every solution: remember a success until info.toml or a solution changes.
+        let stamp = root.join(STATE_DIR).join("verified-checks");
+        let fingerprint = checks_fingerprint(&root, &info_text, &catalog);
+        if std::fs::read_to_string(&stamp).ok().as_deref() != Some(fingerprint.as_str()) {
+            let verified = Catalog::from_toml(&info_text, Some(&root)).map_err(LoadError::from)?;
+            if root.join(STATE_DIR).is_dir() {
+                // Only a cache: failing to write it costs time, nothing else.
+                let _ = std::fs::write(&stamp, &fingerprint);
+            }
+            return Ok(Workbook {
+                root,
+                catalog: verified,
+                info_text,
+            });
+        }
         Ok(Workbook {
             root,
             catalog,
@@ -196,6 +212,26 @@ impl Workbook {
     }
 }
 
+/// What the verification of the checks against the solutions depended on: the
+/// catalog's text and each solution's size and modification time.
+fn checks_fingerprint(root: &Path, info_text: &str, catalog: &Catalog) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    info_text.hash(&mut hasher);
+    for exercise in catalog.exercises.iter().filter(|e| !e.checks.is_empty()) {
+        let path = exercise.solution_path();
+        path.hash(&mut hasher);
+        if let Ok(meta) = std::fs::metadata(root.join(&path)) {
+            meta.len().hash(&mut hasher);
+            if let Ok(modified) = meta.modified() {
+                modified.hash(&mut hasher);
+            }
+        }
+    }
+    format!("{:016x}\n", hasher.finish())
+}
+
 /// Where an original exercise text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OriginalSource {
@@ -232,6 +268,34 @@ mod tests {
         std::fs::write(dir.path().join("exercises/t/a.rs"), "// original\n").unwrap();
         let workbook = Workbook::open(dir.path()).unwrap();
         (dir, workbook)
+    }
+
+    #[test]
+    fn checks_are_verified_against_the_solution_again_after_it_changes() {
+        let (dir, _) = workbook();
+        std::fs::write(
+            dir.path().join("info.toml"),
+            "format_version = 1\n[[exercises]]\nname = \"a\"\ndir = \"t\"\nhint = \"h\"\n\n[[exercises.checks]]\nkind = \"require_calls\"\nin = \"handler\"\ncalls = \"service\"\nmessage = \"go through the service\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("solutions/t")).unwrap();
+        std::fs::create_dir_all(dir.path().join(STATE_DIR)).unwrap();
+        let solution = dir.path().join("solutions/t/a.rs");
+        std::fs::write(&solution, "fn service() {}\nfn handler() { service() }\n").unwrap();
+        assert!(Workbook::open(dir.path()).is_ok());
+        assert!(dir.path().join(STATE_DIR).join("verified-checks").is_file());
+        // The cached verification holds while nothing changed.
+        assert!(Workbook::open(dir.path()).is_ok());
+        std::fs::write(
+            &solution,
+            "fn service() {}\nfn renamed_handler() { service() }\n",
+        )
+        .unwrap();
+        let error = Workbook::open(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("which the solution does not have"),
+            "{error}"
+        );
     }
 
     #[test]
