@@ -13,28 +13,16 @@ mod common;
 
 use std::process::ExitCode;
 
-use common::{Scratch, edit, median, ms, time};
+use common::{Args, Scratch, edit, main_with, median, ms, time};
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("run_latency: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    main_with("run_latency", run)
 }
 
 fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let exercise = args
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "in_memory_repository".to_owned());
-    let rounds: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(20);
+    let args = Args::read();
+    let exercise = args.exercise.clone();
+    let rounds = usize::try_from(args.number(0, 20)).unwrap_or(20);
 
     let scratch = Scratch::new(&exercise, "run-bench")?;
     let patterns = |name: &str| scratch.command(env!("CARGO_BIN_EXE_patterns"), &["run", name]);

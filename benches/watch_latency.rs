@@ -6,7 +6,8 @@
 //! EXERCISE (default `in_memory_repository`) solved, then ROUNDS times (default 20)
 //! appends a comment to the file and measures the time from the write to the
 //! `verdict` event; between rounds it times bare `cargo test --workspace --bin
-//! EXERCISE` on the same kind of change. Then it leaves the watcher idle for
+//! EXERCISE` on the same kind of change, in a second copy (so that the watcher
+//! does not compile cargo's change first). Then it leaves the watcher idle for
 //! IDLE_SECS (default 60) and reads its CPU time and peak resident memory from
 //! /proc (Linux). Prints figures; it is not a timed test.
 
@@ -17,29 +18,17 @@ use std::process::{ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{Scratch, edit, median, ms, time};
+use common::{Args, Scratch, edit, main_with, median, ms, time};
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("watch_latency: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    main_with("watch_latency", run)
 }
 
 fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let exercise = args
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "in_memory_repository".to_owned());
-    let rounds: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(20);
-    let idle: u64 = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(60);
+    let args = Args::read();
+    let exercise = args.exercise.clone();
+    let rounds = usize::try_from(args.number(0, 20)).unwrap_or(20);
+    let idle = args.number(1, 60);
 
     let scratch = Scratch::new(&exercise, "watch-bench")?;
     // Make the exercise current, so the watcher checks it first (the warm-up).
@@ -82,10 +71,11 @@ fn run() -> Result<(), String> {
     if first["done"] != true {
         return Err(format!("the solved exercise is not done: {first}"));
     }
-    time(
-        scratch.command("cargo", &["test", "--workspace", "--bin", &exercise]),
-        true,
-    )?;
+    // Bare cargo runs on a copy of its own: the watcher would otherwise rebuild
+    // after each edit first, leaving cargo nothing to compile.
+    let bare_copy = Scratch::new(&exercise, "watch-bench-bare")?;
+    let cargo = || bare_copy.command("cargo", &["test", "--workspace", "--bin", &exercise]);
+    time(cargo(), true)?;
 
     let mut ours = Vec::with_capacity(rounds);
     let mut bare = Vec::with_capacity(rounds);
@@ -97,14 +87,8 @@ fn run() -> Result<(), String> {
             return Err(format!("unexpected verdict: {event}"));
         }
         ours.push(at - saved);
-        // Let the watcher settle before cargo runs on its own.
-        std::thread::sleep(Duration::from_millis(300));
-        edit(&scratch.file, round * 2 + 1)?;
-        let (_, _) = verdict(&rx)?; // the watcher sees this edit too; wait it out
-        bare.push(time(
-            scratch.command("cargo", &["test", "--workspace", "--bin", &exercise]),
-            true,
-        )?);
+        edit(&bare_copy.file, round)?;
+        bare.push(time(cargo(), true)?);
     }
 
     let pid = child.id();

@@ -116,3 +116,47 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }
+
+/// The benchmark's positional arguments (cargo's own `--bench` flags dropped):
+/// an exercise name (default `in_memory_repository`), then numbers.
+pub struct Args {
+    pub exercise: String,
+    numbers: Vec<String>,
+}
+
+impl Args {
+    pub fn read() -> Args {
+        let mut words: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| !a.starts_with("--"))
+            .collect();
+        let exercise = if words.is_empty() {
+            "in_memory_repository".to_owned()
+        } else {
+            words.remove(0)
+        };
+        Args {
+            exercise,
+            numbers: words,
+        }
+    }
+
+    /// The `index`th number after the exercise, or `default`.
+    pub fn number(&self, index: usize, default: u64) -> u64 {
+        self.numbers
+            .get(index)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+/// Runs a benchmark body and turns its error into a message and exit status.
+pub fn main_with(name: &str, body: fn() -> Result<(), String>) -> std::process::ExitCode {
+    match body() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{name}: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
