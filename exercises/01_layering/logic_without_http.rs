@@ -1,0 +1,272 @@
+//! # Layering: business logic you can test without HTTP
+//!
+//! A business rule belongs in a plain function or struct that takes domain
+//! values and returns domain values. The handler only translates. Then every
+//! rule can be tested with one function call, and the HTTP layer needs only a
+//! few tests of its own.
+//!
+//! ## The problem
+//!
+//! The shop's pricing rules used to live inside the checkout handler. Every
+//! test of a discount looked like this:
+//!
+//! ```text
+//! let app = build_router(test_config(), fake_payment(), fake_stock());
+//! let body = r#"{"customer":{"tier":"gold"},"lines":[{"sku":"A","unit_price":1999,"quantity":1}]}"#;
+//! let response = app.oneshot(Request::post("/quote").body(body.into())?).await?;
+//! let json: Value = serde_json::from_slice(&to_bytes(response.into_body()).await?)?;
+//! assert_eq!(json["discount"], 199);
+//! ```
+//!
+//! Six lines of HTTP to check one multiplication. The test breaks when a JSON
+//! field is renamed, even though no rule changed. A failure could be routing,
+//! parsing or the rule, and the test cannot say which. So people wrote fewer
+//! tests, and the boundary cases (exactly 50.00, Gold customers with bulk
+//! orders) went untested. One of them had a bug.
+//!
+//! ## Your task
+//!
+//! The handler at the bottom is already thin: it parses, calls
+//! `pricing::quote` and renders. Write the rules in `pricing::quote`. The
+//! tests call it directly. All amounts are in cents (`u64`). Never use floats
+//! for money.
+//!
+//! 1. An order with no lines is `QuoteError::EmptyOrder`; a line with
+//!    quantity 0 is `QuoteError::ZeroQuantity` with that line's `sku`.
+//! 2. `subtotal`: the sum of `unit_price * quantity` over the lines.
+//! 3. `discount`: Gold customers get 10% of the subtotal. Orders of 10 or
+//!    more items in total (the sum of the quantities) get 5%. The discounts
+//!    do not add up: the larger one applies. Round down to the cent.
+//! 4. `shipping`: 495, or 0 when `subtotal - discount` is at least 5000.
+//! 5. `total`: `subtotal - discount + shipping`.
+//!
+//! ## When not to use it
+//!
+//! Glue without decisions, such as "load the user and return it", has no
+//! rule to extract; one test through HTTP covers it. Extract when there are
+//! branches, thresholds or arithmetic that deserve more than one test case.
+
+/// The rules, with no HTTP, JSON or storage in sight.
+mod pricing {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Tier {
+        Regular,
+        Gold,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OrderLine {
+        pub sku: String,
+        /// In cents.
+        pub unit_price: u64,
+        pub quantity: u32,
+    }
+
+    /// What the customer will pay, in cents.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Quote {
+        pub subtotal: u64,
+        pub discount: u64,
+        pub shipping: u64,
+        pub total: u64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum QuoteError {
+        EmptyOrder,
+        ZeroQuantity { sku: String },
+    }
+
+    /// Prices an order for a customer of `tier`.
+    pub fn quote(tier: Tier, lines: &[OrderLine]) -> Result<Quote, QuoteError> {
+        // TODO: the five rules of the task, in order.
+        todo!()
+    }
+}
+
+// ---- The HTTP side: translation only (do not change) ----------------------
+
+use pricing::{OrderLine, QuoteError, Tier};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct QuoteRequest {
+    tier: String,
+    lines: Vec<LineRequest>,
+}
+
+#[derive(Deserialize)]
+struct LineRequest {
+    sku: String,
+    unit_price: u64,
+    quantity: u32,
+}
+
+/// `POST /quote`: returns the status and the JSON body.
+fn quote_handler(body: &str) -> (u16, String) {
+    let Ok(request) = serde_json::from_str::<QuoteRequest>(body) else {
+        return (400, json!({ "error": "invalid_body" }).to_string());
+    };
+    let tier = match request.tier.as_str() {
+        "gold" => Tier::Gold,
+        "regular" => Tier::Regular,
+        _ => return (400, json!({ "error": "unknown_tier" }).to_string()),
+    };
+    let lines: Vec<OrderLine> = request
+        .lines
+        .into_iter()
+        .map(|line| OrderLine {
+            sku: line.sku,
+            unit_price: line.unit_price,
+            quantity: line.quantity,
+        })
+        .collect();
+
+    match pricing::quote(tier, &lines) {
+        Ok(quote) => {
+            let body = json!({
+                "subtotal": quote.subtotal,
+                "discount": quote.discount,
+                "shipping": quote.shipping,
+                "total": quote.total,
+            });
+            (200, body.to_string())
+        }
+        Err(QuoteError::EmptyOrder) => (422, json!({ "error": "empty_order" }).to_string()),
+        Err(QuoteError::ZeroQuantity { sku }) => {
+            let body = json!({ "error": "zero_quantity", "sku": sku });
+            (422, body.to_string())
+        }
+    }
+}
+
+fn main() {
+    // This exercise is checked by its tests.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pricing::{OrderLine, Quote, QuoteError, Tier, quote};
+
+    fn line(sku: &str, unit_price: u64, quantity: u32) -> OrderLine {
+        OrderLine {
+            sku: sku.to_string(),
+            unit_price,
+            quantity,
+        }
+    }
+
+    // The rules: one function call per case, no HTTP.
+
+    #[test]
+    fn a_small_regular_order_pays_shipping_and_gets_no_discount() {
+        let lines = [line("MUG", 1250, 2), line("TEA", 899, 1)];
+
+        let expected = Quote {
+            subtotal: 3399,
+            discount: 0,
+            shipping: 495,
+            total: 3894,
+        };
+        assert_eq!(quote(Tier::Regular, &lines), Ok(expected));
+    }
+
+    #[test]
+    fn gold_customers_get_ten_percent_rounded_down_to_the_cent() {
+        let lines = [line("BOOK", 1999, 1)];
+
+        let result = quote(Tier::Gold, &lines).unwrap();
+
+        assert_eq!(result.discount, 199, "10% of 19.99 is 1.999, rounded down");
+        assert_eq!(result.total, 1999 - 199 + 495);
+    }
+
+    #[test]
+    fn ten_items_in_total_get_five_percent() {
+        let lines = [line("PEN", 100, 6), line("PAD", 250, 4)];
+
+        let result = quote(Tier::Regular, &lines).unwrap();
+
+        assert_eq!(result.subtotal, 1600);
+        assert_eq!(result.discount, 80);
+    }
+
+    #[test]
+    fn nine_items_are_not_a_bulk_order() {
+        let lines = [line("PEN", 100, 9)];
+
+        assert_eq!(quote(Tier::Regular, &lines).unwrap().discount, 0);
+    }
+
+    #[test]
+    fn a_gold_bulk_order_gets_the_larger_discount_not_both() {
+        let lines = [line("PEN", 1000, 10)];
+
+        let result = quote(Tier::Gold, &lines).unwrap();
+
+        assert_eq!(result.discount, 1000, "10% of 100.00, not 15%");
+    }
+
+    #[test]
+    fn shipping_is_free_from_exactly_fifty_after_the_discount() {
+        let exactly_fifty = [line("LAMP", 5000, 1)];
+        let one_cent_less = [line("LAMP", 4999, 1)];
+
+        assert_eq!(quote(Tier::Regular, &exactly_fifty).unwrap().shipping, 0);
+        assert_eq!(quote(Tier::Regular, &one_cent_less).unwrap().shipping, 495);
+    }
+
+    #[test]
+    fn the_free_shipping_threshold_looks_at_the_discounted_amount() {
+        // 54.00 before the discount, 48.60 after it: below 50.00.
+        let lines = [line("LAMP", 5400, 1)];
+
+        let result = quote(Tier::Gold, &lines).unwrap();
+
+        let expected = Quote {
+            subtotal: 5400,
+            discount: 540,
+            shipping: 495,
+            total: 5355,
+        };
+        assert_eq!(result, expected);
+    }
+
+    #[test]
+    fn an_order_without_lines_cannot_be_priced() {
+        assert_eq!(quote(Tier::Gold, &[]), Err(QuoteError::EmptyOrder));
+    }
+
+    #[test]
+    fn a_line_with_quantity_zero_is_refused_by_its_sku() {
+        let lines = [line("MUG", 1250, 1), line("TEA", 899, 0)];
+
+        let expected = QuoteError::ZeroQuantity {
+            sku: "TEA".to_string(),
+        };
+        assert_eq!(quote(Tier::Regular, &lines), Err(expected));
+    }
+
+    // The handler: a few tests of the translation, not of the rules.
+
+    #[test]
+    fn the_handler_renders_a_quote_as_json() {
+        let body =
+            r#"{"tier": "gold", "lines": [{"sku": "LAMP", "unit_price": 5400, "quantity": 1}]}"#;
+
+        let (status, json) = super::quote_handler(body);
+
+        assert_eq!(status, 200);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["total"], 5355);
+    }
+
+    #[test]
+    fn the_handler_answers_422_to_a_rule_violation() {
+        let (status, json) = super::quote_handler(r#"{"tier": "regular", "lines": []}"#);
+
+        assert_eq!(status, 422);
+        assert!(json.contains("empty_order"), "body: {json}");
+    }
+}

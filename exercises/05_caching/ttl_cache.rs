@@ -1,0 +1,254 @@
+//! # Caching: a TTL cache with an injected clock
+//!
+//! A cache keeps a copy of slow-to-get data close at hand. A copy goes stale
+//! the moment the original changes, so every entry needs a lifetime: the
+//! *time to live* (TTL). "Exchange rates may be up to 60 s old" is a TTL.
+//!
+//! ## The problem
+//!
+//! The pricing service fetches exchange rates from a bank's API that allows
+//! a few calls a minute. It keeps the rates in a `HashMap` and never forgets
+//! them: a week later it still quotes last Monday's euro. It needs entries that
+//! expire, and tests that prove they do without waiting a minute, so time comes
+//! from a `Clock` the cache is given. Production passes `SystemClock`; the tests
+//! pass a `FakeClock` and move it by hand.
+//!
+//! ## Your task
+//!
+//! Implement `insert`, `get` and `purge_expired` of `TtlCache`.
+//!
+//! - An entry inserted at time `t` is served while `now < t + ttl`. At exactly
+//!   `t + ttl` it is expired: a TTL of 60 s means "at most 60 s old".
+//! - Inserting a key again replaces the value and restarts its TTL.
+//! - `get` must never return an expired entry, even though it is still in the
+//!   map (`get` takes `&self`, so it cannot remove it).
+//! - `purge_expired` removes the expired entries and says how many it removed;
+//!   otherwise keys nobody reads again stay in memory forever.
+//!
+//! ## When not to use it
+//!
+//! When a stale answer is wrong, not just old (an account balance, stock left
+//! at checkout), do not cache with a TTL: read the source, or invalidate on
+//! every write (a later exercise). And in a real service use `moka`, which
+//! adds a size bound and thread safety; write your own only to learn.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+/// A monotonic clock: the time elapsed since some fixed starting point.
+///
+/// Caches measure *durations*, so they want a clock that only moves forward.
+/// Wall-clock time (`SystemTime`) jumps when NTP corrects it; an entry could
+/// then live for hours, or die at once. `Instant` never goes backwards.
+trait Clock {
+    fn now(&self) -> Duration;
+}
+
+/// Lets a cache borrow a clock the caller keeps, so a test can advance it.
+impl<C: Clock + ?Sized> Clock for &C {
+    fn now(&self) -> Duration {
+        (**self).now()
+    }
+}
+
+/// The real clock, for production.
+struct SystemClock {
+    start: Instant,
+}
+
+impl SystemClock {
+    fn new() -> Self {
+        Self {
+            start: Instant::now(),
+        }
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+}
+
+/// A clock that moves only when a test says so.
+#[derive(Default)]
+struct FakeClock {
+    now: Cell<Duration>,
+}
+
+impl FakeClock {
+    fn advance(&self, by: Duration) {
+        self.now.set(self.now.get() + by);
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Duration {
+        self.now.get()
+    }
+}
+
+struct Entry<V> {
+    value: V,
+    /// The first instant at which the entry is no longer served.
+    expires_at: Duration,
+}
+
+/// A cache whose entries are served for `ttl` after they were inserted.
+///
+/// The contract: an entry inserted at `t` is served while `now < t + ttl` and
+/// is expired from `t + ttl` on. A TTL of 60 s means "at most 60 s old", and
+/// the boundary belongs to the expired side.
+struct TtlCache<K, V, C: Clock> {
+    entries: HashMap<K, Entry<V>>,
+    ttl: Duration,
+    clock: C,
+}
+
+impl<K: Eq + Hash, V, C: Clock> TtlCache<K, V, C> {
+    fn new(ttl: Duration, clock: C) -> Self {
+        Self {
+            entries: HashMap::new(),
+            ttl,
+            clock,
+        }
+    }
+
+    /// Stores `value` under `key`; inserting again restarts the entry's TTL.
+    fn insert(&mut self, key: K, value: V) {
+        // TODO: store the value with the instant it expires.
+        todo!()
+    }
+
+    /// The value under `key`, unless it is missing or expired.
+    fn get(&self, key: &K) -> Option<&V> {
+        // TODO: the value, unless the entry is missing or expired. Which side
+        // of the boundary does the instant `inserted + ttl` fall on?
+        todo!()
+    }
+
+    /// Drops every expired entry and returns how many there were.
+    ///
+    /// `get` only hides expired entries; without a purge, keys that are never
+    /// read again would stay in memory forever. A service calls this from a
+    /// periodic task, or on insert every so often.
+    fn purge_expired(&mut self) -> usize {
+        // TODO: remove the expired entries and count them.
+        todo!()
+    }
+
+    /// How many entries are held in memory, expired or not.
+    fn stored_len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+fn main() {
+    // This exercise is checked by its tests.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TTL: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn a_fresh_entry_is_served() {
+        let clock = FakeClock::default();
+        let mut cache = TtlCache::new(TTL, &clock);
+
+        cache.insert("ada", 36);
+
+        assert_eq!(cache.get(&"ada"), Some(&36));
+        assert_eq!(cache.get(&"grace"), None, "a key never inserted is a miss");
+    }
+
+    #[test]
+    fn an_entry_is_still_served_just_before_its_ttl_ends() {
+        let clock = FakeClock::default();
+        let mut cache = TtlCache::new(TTL, &clock);
+        cache.insert("ada", 36);
+
+        clock.advance(TTL - Duration::from_millis(1));
+
+        assert_eq!(cache.get(&"ada"), Some(&36));
+    }
+
+    #[test]
+    fn an_entry_expires_exactly_at_insert_time_plus_ttl() {
+        let clock = FakeClock::default();
+        clock.advance(Duration::from_secs(1_000));
+        let mut cache = TtlCache::new(TTL, &clock);
+        cache.insert("ada", 36);
+
+        clock.advance(TTL);
+
+        assert_eq!(
+            cache.get(&"ada"),
+            None,
+            "at inserted + ttl the entry is expired: the boundary is not served"
+        );
+    }
+
+    #[test]
+    fn an_entry_is_gone_long_after_its_ttl() {
+        let clock = FakeClock::default();
+        let mut cache = TtlCache::new(TTL, &clock);
+        cache.insert("ada", 36);
+
+        clock.advance(Duration::from_secs(3_600));
+
+        assert_eq!(cache.get(&"ada"), None);
+    }
+
+    #[test]
+    fn an_expired_entry_is_not_served_although_it_is_still_stored() {
+        let clock = FakeClock::default();
+        let mut cache = TtlCache::new(TTL, &clock);
+        cache.insert("ada", 36);
+
+        clock.advance(TTL + Duration::from_secs(1));
+
+        assert_eq!(cache.stored_len(), 1, "nothing has purged the entry yet");
+        assert_eq!(cache.get(&"ada"), None);
+    }
+
+    #[test]
+    fn inserting_again_restarts_the_ttl() {
+        let clock = FakeClock::default();
+        let mut cache = TtlCache::new(TTL, &clock);
+        cache.insert("ada", 36);
+        clock.advance(Duration::from_secs(50));
+
+        cache.insert("ada", 37);
+        clock.advance(Duration::from_secs(50));
+
+        assert_eq!(
+            cache.get(&"ada"),
+            Some(&37),
+            "the second insert was 50 s ago, within the 60 s TTL"
+        );
+        clock.advance(Duration::from_secs(10));
+        assert_eq!(cache.get(&"ada"), None);
+    }
+
+    #[test]
+    fn purging_drops_only_the_expired_entries() {
+        let clock = FakeClock::default();
+        let mut cache = TtlCache::new(TTL, &clock);
+        cache.insert("old", 1);
+        clock.advance(Duration::from_secs(30));
+        cache.insert("new", 2);
+        clock.advance(Duration::from_secs(30));
+
+        let purged = cache.purge_expired();
+
+        assert_eq!(purged, 1, "\"old\" reached its TTL, \"new\" is 30 s old");
+        assert_eq!(cache.stored_len(), 1);
+        assert_eq!(cache.get(&"new"), Some(&2));
+        assert_eq!(cache.purge_expired(), 0);
+    }
+}

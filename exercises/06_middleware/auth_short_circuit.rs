@@ -1,0 +1,379 @@
+//! # Middleware: authentication that short-circuits
+//!
+//! Authentication is the middleware that must be able to say *no*: when the
+//! caller cannot prove who they are, it answers by itself and the endpoint
+//! never runs. When the caller can, it attaches the identity to the request
+//! so that endpoints read "who is calling" from one trusted place.
+//!
+//! ```text
+//!   no / bad token ──> RequireAuth ──> 401 + WWW-Authenticate: Bearer   (endpoint: 0 calls)
+//!   valid token    ──> RequireAuth ──> req.identity = Some(..) ──> AdminOnly ──> endpoint
+//!                                                      not an admin ──> 403
+//! ```
+//!
+//! **401 Unauthorized** means "I do not know who you are": no credentials, or
+//! credentials that do not check out. It carries `WWW-Authenticate` so the
+//! client knows how to log in and retry. **403 Forbidden** means "I know who
+//! you are, and you may not do this": logging in again will not help. Mixing
+//! them up sends clients into login loops, or hides from them that they
+//! lack a permission.
+//!
+//! ## The problem
+//!
+//! Each endpoint checked the token itself, at the top. The export endpoint did
+//! it after starting the (expensive, logged) export; the new admin page forgot
+//! it. A check that every endpoint must remember is a check some endpoint
+//! forgets.
+//!
+//! ## Your task
+//!
+//! 1. `bearer_token`: return the token of an `Authorization` header value
+//!    `Bearer <token>`. The scheme is case-insensitive; anything else
+//!    (another scheme, no space, an empty token) is `None`.
+//! 2. `RequireAuth::handle`: without a valid bearer token (ask
+//!    `self.verifier`), return `unauthorized()` **without calling the inner
+//!    handler**. Otherwise set `req.identity` and call the inner handler once.
+//! 3. `AdminOnly::handle`: no identity is 401, an identity that is not an
+//!    admin is 403, an admin goes through.
+//!
+//! ## When not to use it
+//!
+//! A middleware can decide "is this anyone?" and coarse roles. Rules about
+//! *which* record ("may Bob edit invoice 42?") need the record, so they belong
+//! in the service, where it is loaded. Public endpoints (health checks, login
+//! itself) must stay outside the authenticated stack rather than be
+//! special-cased inside it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Who is calling, as established by authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Identity {
+    user_id: String,
+    admin: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Request {
+    method: String,
+    path: String,
+    headers: BTreeMap<String, String>,
+    /// Set by middleware, never by the client (like `http::Extensions`):
+    /// endpoints read the caller from here instead of parsing headers again.
+    identity: Option<Identity>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Response {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: String,
+}
+
+trait Handler {
+    fn handle(&self, req: Request) -> Response;
+}
+
+impl<F: Fn(Request) -> Response> Handler for F {
+    fn handle(&self, req: Request) -> Response {
+        self(req)
+    }
+}
+
+/// Checks a bearer token (a signed JWT, a session table, an identity
+/// provider) and says whose it is, or `None` if it is not valid.
+trait TokenVerifier {
+    fn verify(&self, token: &str) -> Option<Identity>;
+}
+
+/// The token of an `Authorization: Bearer <token>` header value. The scheme
+/// is case-insensitive (RFC 9110), the token is not.
+fn bearer_token(header: &str) -> Option<&str> {
+    // TODO: split the scheme from the token; accept "Bearer" in any case and
+    // a non-empty token.
+    todo!()
+}
+
+/// 401: "we do not know who you are". `WWW-Authenticate` tells the client
+/// which scheme to retry with; HTTP requires it on every 401.
+fn unauthorized() -> Response {
+    let mut response = Response {
+        status: 401,
+        body: "authentication required".to_string(),
+        ..Response::default()
+    };
+    response
+        .headers
+        .insert("www-authenticate".to_string(), "Bearer".to_string());
+    response
+}
+
+/// 403: "we know who you are, and you may not do this". Retrying with the
+/// same credentials will not help, so there is no `WWW-Authenticate`.
+fn forbidden() -> Response {
+    Response {
+        status: 403,
+        body: "forbidden".to_string(),
+        ..Response::default()
+    }
+}
+
+// ---- Middleware ----------------------------------------------------------
+
+/// Lets a request through only with a valid bearer token, and attaches the
+/// caller's identity to it.
+struct RequireAuth<H> {
+    inner: H,
+    verifier: Arc<dyn TokenVerifier>,
+}
+
+impl<H: Handler> RequireAuth<H> {
+    fn new(inner: H, verifier: Arc<dyn TokenVerifier>) -> Self {
+        Self { inner, verifier }
+    }
+}
+
+impl<H: Handler> Handler for RequireAuth<H> {
+    fn handle(&self, req: Request) -> Response {
+        // TODO: read the authorization header, take its bearer token and ask
+        // self.verifier who it belongs to. No identity: return unauthorized()
+        // without calling the inner handler. Otherwise attach the identity to
+        // the request and call the inner handler.
+        todo!()
+    }
+}
+
+/// Lets only administrators through. Goes inside `RequireAuth`.
+struct AdminOnly<H> {
+    inner: H,
+}
+
+impl<H: Handler> AdminOnly<H> {
+    fn new(inner: H) -> Self {
+        Self { inner }
+    }
+}
+
+impl<H: Handler> Handler for AdminOnly<H> {
+    fn handle(&self, req: Request) -> Response {
+        // TODO: no identity -> 401, not an admin -> 403, admin -> inner.
+        todo!()
+    }
+}
+
+fn main() {
+    // This exercise is checked by its tests.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::{Cell, RefCell};
+
+    /// Knows two tokens: Ada's (admin) and Bob's.
+    struct FakeVerifier;
+
+    impl TokenVerifier for FakeVerifier {
+        fn verify(&self, token: &str) -> Option<Identity> {
+            match token {
+                "tok-ada" => Some(Identity {
+                    user_id: "ada".to_string(),
+                    admin: true,
+                }),
+                "tok-bob" => Some(Identity {
+                    user_id: "bob".to_string(),
+                    admin: false,
+                }),
+                _ => None,
+            }
+        }
+    }
+
+    /// Counts its calls and remembers the identity it was handed.
+    #[derive(Default)]
+    struct Endpoint {
+        calls: Cell<usize>,
+        seen: RefCell<Option<Identity>>,
+    }
+
+    impl Handler for &Endpoint {
+        fn handle(&self, req: Request) -> Response {
+            self.calls.set(self.calls.get() + 1);
+            *self.seen.borrow_mut() = req.identity;
+            Response {
+                status: 200,
+                body: "secret report".to_string(),
+                ..Response::default()
+            }
+        }
+    }
+
+    fn request(authorization: Option<&str>) -> Request {
+        let mut req = Request {
+            method: "GET".to_string(),
+            path: "/reports".to_string(),
+            ..Request::default()
+        };
+        if let Some(value) = authorization {
+            req.headers
+                .insert("authorization".to_string(), value.to_string());
+        }
+        req
+    }
+
+    fn auth<H: Handler>(inner: H) -> RequireAuth<H> {
+        RequireAuth::new(inner, Arc::new(FakeVerifier))
+    }
+
+    fn assert_unauthorized(response: &Response) {
+        assert_eq!(response.status, 401);
+        assert_eq!(
+            response.headers.get("www-authenticate").map(String::as_str),
+            Some("Bearer"),
+            "a 401 must say which scheme to use"
+        );
+        assert!(!response.body.contains("secret"));
+    }
+
+    #[test]
+    fn a_request_without_a_token_gets_401_and_never_reaches_the_endpoint() {
+        let endpoint = Endpoint::default();
+        let app = auth(&endpoint);
+
+        let response = app.handle(request(None));
+
+        assert_unauthorized(&response);
+        assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn an_unknown_token_gets_401_and_never_reaches_the_endpoint() {
+        let endpoint = Endpoint::default();
+        let app = auth(&endpoint);
+
+        let response = app.handle(request(Some("Bearer tok-mallory")));
+
+        assert_unauthorized(&response);
+        assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn a_header_that_is_not_a_bearer_token_gets_401() {
+        let endpoint = Endpoint::default();
+        let app = auth(&endpoint);
+
+        for value in [
+            "Basic tok-ada",
+            "tok-ada",
+            "Bearer",
+            "Bearer ",
+            "Bearertok-ada",
+        ] {
+            let response = app.handle(request(Some(value)));
+            assert_unauthorized(&response);
+        }
+        assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn a_valid_token_reaches_the_endpoint_once_with_the_identity_attached() {
+        let endpoint = Endpoint::default();
+        let app = auth(&endpoint);
+
+        let response = app.handle(request(Some("Bearer tok-bob")));
+
+        assert_eq!(response.status, 200);
+        assert_eq!(response.body, "secret report");
+        assert_eq!(endpoint.calls.get(), 1);
+        assert_eq!(
+            *endpoint.seen.borrow(),
+            Some(Identity {
+                user_id: "bob".to_string(),
+                admin: false,
+            })
+        );
+    }
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        let endpoint = Endpoint::default();
+        let app = auth(&endpoint);
+
+        let response = app.handle(request(Some("bearer tok-ada")));
+
+        assert_eq!(response.status, 200);
+    }
+
+    #[test]
+    fn an_identity_sent_along_by_the_caller_is_not_trusted() {
+        let endpoint = Endpoint::default();
+        let app = auth(&endpoint);
+        let mut forged = request(Some("Bearer tok-bob"));
+        forged.identity = Some(Identity {
+            user_id: "ada".to_string(),
+            admin: true,
+        });
+
+        app.handle(forged);
+
+        assert_eq!(
+            endpoint
+                .seen
+                .borrow()
+                .as_ref()
+                .map(|id| id.user_id.as_str()),
+            Some("bob"),
+            "the token decides who the caller is"
+        );
+    }
+
+    #[test]
+    fn a_known_user_who_is_not_an_admin_gets_403_not_401() {
+        let endpoint = Endpoint::default();
+        let app = auth(AdminOnly::new(&endpoint));
+
+        let response = app.handle(request(Some("Bearer tok-bob")));
+
+        assert_eq!(response.status, 403);
+        assert_eq!(
+            response.headers.get("www-authenticate"),
+            None,
+            "new credentials would not help"
+        );
+        assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn an_admin_passes_both_checks() {
+        let endpoint = Endpoint::default();
+        let app = auth(AdminOnly::new(&endpoint));
+
+        let response = app.handle(request(Some("Bearer tok-ada")));
+
+        assert_eq!(response.status, 200);
+        assert_eq!(endpoint.calls.get(), 1);
+    }
+
+    #[test]
+    fn an_anonymous_caller_of_an_admin_route_gets_401_not_403() {
+        let endpoint = Endpoint::default();
+        let app = auth(AdminOnly::new(&endpoint));
+
+        let response = app.handle(request(None));
+
+        assert_unauthorized(&response);
+        assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn admin_only_without_auth_in_front_fails_closed_with_401() {
+        let endpoint = Endpoint::default();
+        let app = AdminOnly::new(&endpoint);
+
+        let response = app.handle(request(Some("Bearer tok-ada")));
+
+        assert_unauthorized(&response);
+        assert_eq!(endpoint.calls.get(), 0);
+    }
+}

@@ -1,0 +1,290 @@
+//! # Middleware: a tower `Layer` and `Service` of your own
+//!
+//! In the Rust web ecosystem, middleware is tower. A `Service` is an async
+//! handler: `poll_ready` says whether it can take a request now, `call` takes
+//! one and returns a future of the response. A `Layer` wraps a service in
+//! another service. axum, tonic, hyper and reqwest-middleware all speak it, so
+//! one layer works in all of them.
+//!
+//! ```text
+//!   ServiceBuilder::new().layer(RequestIdLayer::new(ids)).service_fn(endpoint)
+//!
+//!   poll_ready ──> RequestId::poll_ready ──> inner.poll_ready    (back-pressure flows through)
+//!   call(req)  ──> set x-request-id ──> inner.call(req) ──> future
+//!   response   <── + x-request-id  <── future.await
+//! ```
+//!
+//! ## The problem
+//!
+//! The framework-free `RequestIdLogging` of the earlier exercise cannot be put
+//! on an axum router: axum takes tower layers. This is the same idea in the
+//! shape the ecosystem expects: async, generic over the request body, and
+//! honest about readiness.
+//!
+//! ## Your task
+//!
+//! 1. `Layer::layer`: wrap `inner` in a `RequestId` that shares the layer's
+//!    generator.
+//! 2. `poll_ready`: be ready exactly when the inner service is.
+//! 3. `call`: keep an incoming `x-request-id` header or set a fresh one from
+//!    `self.ids` on the request; call the inner service (here, not inside the
+//!    async block); return a boxed future that awaits the inner future and
+//!    copies the id to the response's headers. Errors pass through.
+//!
+//! The tests drive the stack with `ServiceExt::oneshot`, which calls
+//! `poll_ready` and then `call`, as a server does.
+//!
+//! ## When not to use it
+//!
+//! tower-http already has `SetRequestIdLayer`, `PropagateRequestIdLayer`,
+//! `TraceLayer`, `TimeoutLayer`, `CorsLayer`... Reach for those first; this
+//! exercise shows what they are made of. For a one-off in axum,
+//! `axum::middleware::from_fn` (next exercise) needs no types at all. Write a
+//! `Layer` when the middleware is reused across services or needs its own
+//! readiness.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{HeaderName, HeaderValue, Request, Response};
+use tower::{Layer, Service};
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Hands out fresh request ids. `Send + Sync` because one generator is shared
+/// by every clone of the service, on every worker thread.
+trait IdGenerator: Send + Sync {
+    fn next_id(&self) -> String;
+}
+
+/// A boxed future: the simplest way to name the type of an `async` block in
+/// an associated type. It costs one allocation per request.
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// The layer: a factory that wraps any service `S` in a `RequestId<S>`.
+/// `ServiceBuilder` and axum's `.layer(..)` take layers, not services, so a
+/// middleware can be declared before the service it will wrap exists.
+#[derive(Clone)]
+struct RequestIdLayer {
+    ids: Arc<dyn IdGenerator>,
+}
+
+impl RequestIdLayer {
+    fn new(ids: Arc<dyn IdGenerator>) -> Self {
+        Self { ids }
+    }
+}
+
+impl<S> Layer<S> for RequestIdLayer {
+    type Service = RequestId<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        // TODO: wrap `inner`, sharing this layer's generator.
+        todo!()
+    }
+}
+
+/// The service: keeps an incoming `x-request-id` or sets a fresh one on the
+/// request, and copies it to the response.
+#[derive(Clone)]
+struct RequestId<S> {
+    inner: S,
+    ids: Arc<dyn IdGenerator>,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequestId<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // TODO: ready when the inner service is ready.
+        todo!()
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        // TODO: 1. the id: the incoming x-request-id header, or a fresh one
+        //          (HeaderValue::try_from(self.ids.next_id()));
+        //       2. insert it into the request's headers;
+        //       3. call the inner service now;
+        //       4. Box::pin(async move { .. }): await the inner future, insert
+        //          the id into the response's headers, return it.
+        todo!()
+    }
+}
+
+fn main() {
+    // This exercise is checked by its tests.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::convert::Infallible;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tower::{ServiceBuilder, ServiceExt};
+
+    /// "req-1", "req-2", ...; counts what it handed out.
+    #[derive(Default)]
+    struct SequentialIds(AtomicU64);
+
+    impl SequentialIds {
+        fn issued(&self) -> u64 {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    impl IdGenerator for SequentialIds {
+        fn next_id(&self) -> String {
+            format!("req-{}", self.0.fetch_add(1, Ordering::SeqCst) + 1)
+        }
+    }
+
+    /// The endpoint answers with the request id it saw.
+    async fn echo_id(req: Request<String>) -> Result<Response<String>, Infallible> {
+        let seen = req
+            .headers()
+            .get(&REQUEST_ID)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("none")
+            .to_string();
+        Ok(Response::new(format!("endpoint saw {seen}")))
+    }
+
+    fn request(id: Option<&str>) -> Request<String> {
+        let mut builder = Request::builder().uri("/users");
+        if let Some(id) = id {
+            builder = builder.header("x-request-id", id);
+        }
+        builder.body(String::new()).unwrap()
+    }
+
+    fn response_id<B>(response: &Response<B>) -> Option<&str> {
+        response
+            .headers()
+            .get(&REQUEST_ID)
+            .and_then(|value| value.to_str().ok())
+    }
+
+    #[tokio::test]
+    async fn a_request_without_an_id_gets_one_on_the_request_and_the_response() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids.clone()))
+            .service_fn(echo_id);
+
+        let response = service.oneshot(request(None)).await.unwrap();
+
+        assert_eq!(response.body(), "endpoint saw req-1");
+        assert_eq!(response_id(&response), Some("req-1"));
+    }
+
+    #[tokio::test]
+    async fn an_incoming_id_is_kept_and_none_is_drawn() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids.clone()))
+            .service_fn(echo_id);
+
+        let response = service
+            .oneshot(request(Some("gateway-7f3a")))
+            .await
+            .unwrap();
+
+        assert_eq!(response.body(), "endpoint saw gateway-7f3a");
+        assert_eq!(response_id(&response), Some("gateway-7f3a"));
+        assert_eq!(ids.issued(), 0);
+    }
+
+    #[tokio::test]
+    async fn clones_of_the_service_share_one_generator() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids.clone()))
+            .service_fn(echo_id);
+
+        let first = service.clone().oneshot(request(None)).await.unwrap();
+        let second = service.oneshot(request(None)).await.unwrap();
+
+        assert_eq!(response_id(&first), Some("req-1"));
+        assert_eq!(response_id(&second), Some("req-2"));
+    }
+
+    #[tokio::test]
+    async fn the_endpoints_response_passes_through() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids))
+            .service_fn(|_req: Request<String>| async {
+                let response = Response::builder()
+                    .status(201)
+                    .header("location", "/users/7")
+                    .body("created".to_string())
+                    .unwrap();
+                Ok::<_, Infallible>(response)
+            });
+
+        let response = service.oneshot(request(None)).await.unwrap();
+
+        assert_eq!(response.status(), 201);
+        assert_eq!(response.headers()["location"], "/users/7");
+        assert_eq!(response.body(), "created");
+    }
+
+    /// A backend that is never ready, like a service whose connection pool
+    /// is exhausted. Calling it without asking first is a bug.
+    #[derive(Clone)]
+    struct Overloaded;
+
+    impl Service<Request<String>> for Overloaded {
+        type Response = Response<String>;
+        type Error = String;
+        type Future = std::future::Ready<Result<Response<String>, String>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), String>> {
+            Poll::Ready(Err("backend overloaded".to_string()))
+        }
+
+        fn call(&mut self, _req: Request<String>) -> Self::Future {
+            panic!("called although poll_ready did not say ready");
+        }
+    }
+
+    #[tokio::test]
+    async fn readiness_is_the_inner_services_readiness() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids.clone()))
+            .service(Overloaded);
+
+        let result = service.oneshot(request(None)).await;
+
+        assert_eq!(result.unwrap_err(), "backend overloaded");
+        assert_eq!(ids.issued(), 0, "no request was made, so no id was drawn");
+    }
+
+    #[tokio::test]
+    async fn the_layer_stacks_with_tower_http_layers() {
+        use tower_http::set_header::SetResponseHeaderLayer;
+
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::if_not_present(
+                http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
+            .layer(RequestIdLayer::new(ids))
+            .service_fn(echo_id);
+
+        let response = service.oneshot(request(None)).await.unwrap();
+
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(response_id(&response), Some("req-1"));
+    }
+}

@@ -1,0 +1,458 @@
+//! # Quiz: a request pipeline
+//!
+//! A small notes API, framework-free, in the shape of everything since the
+//! first quiz: an endpoint that returns `Result`, middleware around it, one
+//! place that turns errors into JSON, and a response cache that must never
+//! serve stale or unauthorized data. The endpoint is written; the pipeline
+//! is yours.
+//!
+//! ```text
+//!   App::serve ──> RequireAuth ──> ResponseCache ──> NotesEndpoint ──> NoteStore
+//!   (errors -> JSON)  (401)          (GET hits, PUT invalidates)
+//! ```
+//!
+//! ## Requirements
+//!
+//! - **Auth.** A request needs `authorization: Bearer <token>` with a token
+//!   `TokenVerifier` accepts. Otherwise it fails with
+//!   `ApiError::Unauthenticated` and nothing behind auth runs. An accepted
+//!   request carries the user in `req.user` (the endpoint records it as the
+//!   note's author).
+//! - **Errors.** `App::serve` never fails: an `ApiError` becomes its
+//!   `status()` with `content-type: application/json` and the body
+//!   `{"error": {"code": <code()>, "message": <Display>}}`; for a 5xx the
+//!   code is `"internal"` and the message `"internal error"`.
+//! - **Cache.** `ResponseCache` answers a repeated `GET` of a path from
+//!   memory. Only 200 responses are cached. A successful `PUT` to a path
+//!   drops that path's entry.
+//! - **Order.** `build_app` wires errors, then auth, then the cache, then the
+//!   endpoint. One order is forced by the types; the other is yours to get
+//!   right, and a test pins it.
+//!
+//! Architecture checks: the cache wraps any `Handler` and knows nothing of
+//! notes or stores; every write path of the cache invalidates; auth asks the
+//! injected `TokenVerifier`.
+//!
+//! ## When not to use it
+//!
+//! An in-process response cache is per instance: with three replicas behind
+//! a load balancer, a `PUT` invalidates one of them and the other two serve
+//! the old note until restarted. Then use a shared cache with invalidation
+//! messages, short TTLs, or HTTP caching with validators (`ETag`) instead.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Put,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Request {
+    method: Method,
+    path: String,
+    headers: BTreeMap<String, String>,
+    body: String,
+    /// The authenticated caller; set by `RequireAuth`, never by the client.
+    user: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Response {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct StoreError(String);
+
+#[derive(Debug, thiserror::Error)]
+enum ApiError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("note {0} not found")]
+    NotFound(String),
+    #[error("a note must not be empty")]
+    EmptyNote,
+    #[error("storage failed: {0}")]
+    Storage(#[from] StoreError),
+}
+
+impl ApiError {
+    fn status(&self) -> u16 {
+        match self {
+            ApiError::Unauthenticated => 401,
+            ApiError::NotFound(_) => 404,
+            ApiError::EmptyNote => 422,
+            ApiError::Storage(_) => 500,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::EmptyNote => "empty_note",
+            ApiError::Storage(_) => "internal",
+        }
+    }
+}
+
+/// Every layer of the pipeline, and the endpoint at its end.
+trait Handler {
+    fn handle(&self, req: Request) -> Result<Response, ApiError>;
+}
+
+/// Says whose a bearer token is, or `None`.
+trait TokenVerifier {
+    fn verify(&self, token: &str) -> Option<String>;
+}
+
+trait NoteStore {
+    fn get(&self, id: &str) -> Result<Option<String>, StoreError>;
+    fn put(&self, id: &str, text: &str, author: &str) -> Result<(), StoreError>;
+}
+
+// ---- The endpoint (given) ------------------------------------------------
+
+/// `GET /notes/{id}` answers the note's text; `PUT /notes/{id}` stores the
+/// body as the note's text (204).
+struct NotesEndpoint {
+    store: Arc<dyn NoteStore>,
+}
+
+impl Handler for NotesEndpoint {
+    fn handle(&self, req: Request) -> Result<Response, ApiError> {
+        let id = req
+            .path
+            .strip_prefix("/notes/")
+            .ok_or_else(|| ApiError::NotFound(req.path.clone()))?;
+        match req.method {
+            Method::Get => {
+                let text = self
+                    .store
+                    .get(id)?
+                    .ok_or_else(|| ApiError::NotFound(id.to_string()))?;
+                Ok(Response {
+                    status: 200,
+                    body: text,
+                    ..Response::default()
+                })
+            }
+            Method::Put => {
+                if req.body.trim().is_empty() {
+                    return Err(ApiError::EmptyNote);
+                }
+                let author = req.user.as_deref().unwrap_or("anonymous");
+                self.store.put(id, &req.body, author)?;
+                Ok(Response {
+                    status: 204,
+                    ..Response::default()
+                })
+            }
+        }
+    }
+}
+
+// ---- Middleware ----------------------------------------------------------
+
+/// Requires `authorization: Bearer <token>` with a token `verifier` knows.
+struct RequireAuth {
+    inner: Box<dyn Handler>,
+    verifier: Arc<dyn TokenVerifier>,
+}
+
+impl Handler for RequireAuth {
+    fn handle(&self, req: Request) -> Result<Response, ApiError> {
+        // TODO: authenticate, or fail with ApiError::Unauthenticated.
+        todo!()
+    }
+}
+
+/// Caches successful `GET` responses by path; a successful write to a path
+/// drops its entry.
+///
+/// A cache by path alone is correct only because every authenticated user
+/// sees the same note. If responses depended on the caller, the key would
+/// have to include the user, or the cache would hand one user's data to
+/// another.
+struct ResponseCache {
+    inner: Box<dyn Handler>,
+    entries: RefCell<HashMap<String, Response>>,
+}
+
+impl Handler for ResponseCache {
+    fn handle(&self, req: Request) -> Result<Response, ApiError> {
+        // TODO: serve GET from the cache, fill it with 200s; invalidate on PUT.
+        todo!()
+    }
+}
+
+/// The outermost layer: the only one that returns a bare `Response`.
+struct App {
+    inner: Box<dyn Handler>,
+}
+
+impl App {
+    fn serve(&self, req: Request) -> Response {
+        // TODO: Ok passes through; an ApiError becomes a JSON error response.
+        todo!()
+    }
+}
+
+/// The pipeline, outermost first: errors -> auth -> cache -> endpoint.
+fn build_app(store: Arc<dyn NoteStore>, verifier: Arc<dyn TokenVerifier>) -> App {
+    // TODO: wire the layers around NotesEndpoint.
+    todo!()
+}
+
+fn main() {
+    // This exercise is checked by its tests.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+    use std::sync::Mutex;
+
+    /// A working store that counts reads and remembers authors.
+    #[derive(Default)]
+    struct CountingStore {
+        notes: Mutex<HashMap<String, (String, String)>>,
+        reads: Mutex<usize>,
+    }
+
+    impl CountingStore {
+        fn with_note(id: &str, text: &str) -> Arc<Self> {
+            let store = Self::default();
+            store
+                .notes
+                .lock()
+                .unwrap()
+                .insert(id.to_string(), (text.to_string(), "seed".to_string()));
+            Arc::new(store)
+        }
+
+        fn reads(&self) -> usize {
+            *self.reads.lock().unwrap()
+        }
+
+        fn author_of(&self, id: &str) -> Option<String> {
+            self.notes.lock().unwrap().get(id).map(|(_, a)| a.clone())
+        }
+    }
+
+    impl NoteStore for CountingStore {
+        fn get(&self, id: &str) -> Result<Option<String>, StoreError> {
+            *self.reads.lock().unwrap() += 1;
+            Ok(self.notes.lock().unwrap().get(id).map(|(t, _)| t.clone()))
+        }
+
+        fn put(&self, id: &str, text: &str, author: &str) -> Result<(), StoreError> {
+            self.notes
+                .lock()
+                .unwrap()
+                .insert(id.to_string(), (text.to_string(), author.to_string()));
+            Ok(())
+        }
+    }
+
+    struct DownStore;
+
+    impl NoteStore for DownStore {
+        fn get(&self, _: &str) -> Result<Option<String>, StoreError> {
+            Err(StoreError(
+                "connection refused at 10.0.0.3:5432".to_string(),
+            ))
+        }
+
+        fn put(&self, _: &str, _: &str, _: &str) -> Result<(), StoreError> {
+            Err(StoreError(
+                "connection refused at 10.0.0.3:5432".to_string(),
+            ))
+        }
+    }
+
+    struct FakeVerifier;
+
+    impl TokenVerifier for FakeVerifier {
+        fn verify(&self, token: &str) -> Option<String> {
+            (token == "tok-ada").then(|| "ada".to_string())
+        }
+    }
+
+    fn app(store: Arc<dyn NoteStore>) -> App {
+        build_app(store, Arc::new(FakeVerifier))
+    }
+
+    fn request(method: Method, path: &str, token: Option<&str>, body: &str) -> Request {
+        let mut headers = BTreeMap::new();
+        if let Some(token) = token {
+            headers.insert("authorization".to_string(), format!("Bearer {token}"));
+        }
+        Request {
+            method,
+            path: path.to_string(),
+            headers,
+            body: body.to_string(),
+            user: None,
+        }
+    }
+
+    fn get(path: &str) -> Request {
+        request(Method::Get, path, Some("tok-ada"), "")
+    }
+
+    fn put(path: &str, body: &str) -> Request {
+        request(Method::Put, path, Some("tok-ada"), body)
+    }
+
+    fn error_of(response: &Response) -> Value {
+        assert_eq!(
+            response.headers.get("content-type").map(String::as_str),
+            Some("application/json")
+        );
+        serde_json::from_str(&response.body).expect("an error body is JSON")
+    }
+
+    #[test]
+    fn an_authenticated_read_returns_the_note() {
+        let store = CountingStore::with_note("1", "buy milk");
+
+        let response = app(store).serve(get("/notes/1"));
+
+        assert_eq!(response.status, 200);
+        assert_eq!(response.body, "buy milk");
+    }
+
+    #[test]
+    fn a_request_without_a_valid_token_is_a_401_json_error_that_reads_nothing() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(store.clone());
+
+        let missing = app.serve(request(Method::Get, "/notes/1", None, ""));
+        let invalid = app.serve(request(Method::Get, "/notes/1", Some("tok-eve"), ""));
+
+        for response in [&missing, &invalid] {
+            assert_eq!(response.status, 401);
+            assert_eq!(
+                error_of(response),
+                json!({ "error": { "code": "unauthenticated", "message": "authentication required" } })
+            );
+        }
+        assert_eq!(store.reads(), 0);
+    }
+
+    #[test]
+    fn a_missing_note_is_a_404_json_error() {
+        let response = app(Arc::new(CountingStore::default())).serve(get("/notes/9"));
+
+        assert_eq!(response.status, 404);
+        assert_eq!(
+            error_of(&response),
+            json!({ "error": { "code": "not_found", "message": "note 9 not found" } })
+        );
+    }
+
+    #[test]
+    fn an_empty_note_is_a_422_json_error() {
+        let response = app(Arc::new(CountingStore::default())).serve(put("/notes/1", "  "));
+
+        assert_eq!(response.status, 422);
+        assert_eq!(error_of(&response)["error"]["code"], "empty_note");
+    }
+
+    #[test]
+    fn a_storage_failure_is_a_500_without_its_detail() {
+        let response = app(Arc::new(DownStore)).serve(get("/notes/1"));
+
+        assert_eq!(response.status, 500);
+        assert_eq!(
+            error_of(&response),
+            json!({ "error": { "code": "internal", "message": "internal error" } })
+        );
+    }
+
+    #[test]
+    fn a_second_read_is_served_from_the_cache() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(store.clone());
+
+        let first = app.serve(get("/notes/1"));
+        let second = app.serve(get("/notes/1"));
+
+        assert_eq!(first, second);
+        assert_eq!(store.reads(), 1);
+    }
+
+    #[test]
+    fn a_write_invalidates_the_cached_read() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(store.clone());
+
+        app.serve(get("/notes/1"));
+        let written = app.serve(put("/notes/1", "buy oat milk"));
+        let reread = app.serve(get("/notes/1"));
+
+        assert_eq!(written.status, 204);
+        assert_eq!(reread.body, "buy oat milk");
+        assert_eq!(store.reads(), 2);
+    }
+
+    #[test]
+    fn a_write_records_the_authenticated_user_as_author() {
+        let store = Arc::new(CountingStore::default());
+
+        app(store.clone()).serve(put("/notes/2", "call Bob"));
+
+        assert_eq!(store.author_of("2").as_deref(), Some("ada"));
+    }
+
+    #[test]
+    fn an_error_is_not_cached() {
+        let store = Arc::new(CountingStore::default());
+        let app = app(store.clone());
+
+        let before = app.serve(get("/notes/3"));
+        app.serve(put("/notes/3", "new note"));
+        let after = app.serve(get("/notes/3"));
+
+        assert_eq!(before.status, 404);
+        assert_eq!(after.status, 200);
+        assert_eq!(after.body, "new note");
+    }
+
+    #[test]
+    fn auth_runs_before_the_cache_so_a_cached_note_is_not_served_anonymously() {
+        let store = CountingStore::with_note("1", "the launch date");
+        let app = app(store);
+
+        app.serve(get("/notes/1"));
+        let anonymous = app.serve(request(Method::Get, "/notes/1", None, ""));
+
+        assert_eq!(anonymous.status, 401, "a cache hit must not bypass auth");
+        assert!(!anonymous.body.contains("launch"));
+    }
+
+    #[test]
+    fn an_unauthenticated_write_changes_nothing() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(store.clone());
+
+        app.serve(get("/notes/1"));
+        let rejected = app.serve(request(Method::Put, "/notes/1", None, "hacked"));
+        let reread = app.serve(get("/notes/1"));
+
+        assert_eq!(rejected.status, 401);
+        assert_eq!(reread.body, "buy milk");
+        assert_eq!(store.author_of("1").as_deref(), Some("seed"));
+    }
+}

@@ -1,0 +1,349 @@
+//! # Layering: parse, don't validate (solution)
+//!
+//! The check runs once, in `Email::try_from`, and its result is kept in the
+//! type. Everything behind the boundary (the service, `domain()`) relies on
+//! the type instead of re-checking, and serde goes through the same door.
+
+mod email {
+    use serde::{Deserialize, Serialize};
+    use std::fmt;
+
+    /// An email address that passed `Email::try_from`: trimmed, lower case,
+    /// one `@` with a name before it and a dotted domain after it.
+    ///
+    /// The field is private: outside this module, `try_from` is the only
+    /// way to build one.
+    ///
+    /// `try_from = "String"` makes serde deserialize a plain string and pass
+    /// it through `TryFrom<String>`: JSON gets no back door, and a bad
+    /// address fails with the `EmailError` text inside serde's error.
+    /// Serializing needs no attribute: a newtype serializes as its field.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(try_from = "String")]
+    pub struct Email(String);
+
+    /// The limit of the SMTP standard (RFC 5321) for a whole address.
+    const MAX_CHARS: usize = 254;
+
+    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+    pub enum EmailError {
+        #[error("an email address is required")]
+        Empty,
+        #[error("an email address has at most 254 characters")]
+        TooLong,
+        #[error("an email address cannot contain spaces")]
+        ContainsWhitespace,
+        #[error("an email address needs exactly one @")]
+        NotOneAt,
+        #[error("an email address needs a name before the @")]
+        MissingLocalPart,
+        #[error("the domain of an email address needs a dot, as in example.com")]
+        InvalidDomain,
+    }
+
+    impl TryFrom<&str> for Email {
+        type Error = EmailError;
+
+        /// The one place that decides what an email address is. Each rule
+        /// returns its own error, so the client learns what to fix.
+        fn try_from(raw: &str) -> Result<Self, Self::Error> {
+            let address = raw.trim();
+            if address.is_empty() {
+                return Err(EmailError::Empty);
+            }
+            if address.chars().count() > MAX_CHARS {
+                return Err(EmailError::TooLong);
+            }
+            if address.chars().any(char::is_whitespace) {
+                return Err(EmailError::ContainsWhitespace);
+            }
+            let Some((local, domain)) = address.split_once('@') else {
+                return Err(EmailError::NotOneAt);
+            };
+            if domain.contains('@') {
+                return Err(EmailError::NotOneAt);
+            }
+            if local.is_empty() {
+                return Err(EmailError::MissingLocalPart);
+            }
+            // `.` is one byte, so comparing byte positions with the ends is
+            // exact even when the domain has non-ASCII letters.
+            let inner_dot = domain
+                .char_indices()
+                .any(|(at, c)| c == '.' && at != 0 && at + 1 != domain.len());
+            if !inner_dot {
+                return Err(EmailError::InvalidDomain);
+            }
+            // Normalise while parsing: two spellings of one address become
+            // one value, so equality, hashing and duplicate checks behind the
+            // boundary just work.
+            Ok(Email(address.to_lowercase()))
+        }
+    }
+
+    impl TryFrom<String> for Email {
+        type Error = EmailError;
+
+        fn try_from(raw: String) -> Result<Self, Self::Error> {
+            // One set of rules: the owned form delegates. (Trimming and
+            // lowercasing allocate anyway, so reusing `raw` would gain little.)
+            Email::try_from(raw.as_str())
+        }
+    }
+
+    impl Email {
+        pub fn as_str(&self) -> &str {
+            &self.0
+        }
+
+        /// The part after the `@`.
+        pub fn domain(&self) -> &str {
+            // Every `Email` went through `try_from`, which accepts exactly one
+            // '@'; the private field means nothing else can build one. So this
+            // cannot fail, unless something bypasses `try_from`.
+            let (_, domain) = self
+                .0
+                .split_once('@')
+                .expect("an Email always contains one '@'");
+            domain
+        }
+    }
+
+    impl fmt::Display for Email {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+}
+
+// ---- The service: takes `Email`, validates nothing (do not change) ----------
+
+mod invitations {
+    use crate::email::Email;
+
+    #[derive(Debug, PartialEq, Eq)]
+    pub enum InviteError {
+        DomainNotAllowed { domain: String },
+        AlreadyInvited,
+    }
+
+    /// Invites people from the company's own domains to the workspace.
+    pub struct InvitationService {
+        allowed_domains: Vec<String>,
+        invited: Vec<Email>,
+    }
+
+    impl InvitationService {
+        pub fn new(allowed_domains: &[&str]) -> Self {
+            let allowed_domains = allowed_domains.iter().map(|d| d.to_string()).collect();
+            Self {
+                allowed_domains,
+                invited: Vec::new(),
+            }
+        }
+
+        /// No "is it valid?" here, and no lowercasing: an `Email` already is.
+        pub fn invite(&mut self, email: Email) -> Result<(), InviteError> {
+            let domain = email.domain();
+            if !self.allowed_domains.iter().any(|allowed| allowed == domain) {
+                let domain = domain.to_string();
+                return Err(InviteError::DomainNotAllowed { domain });
+            }
+            if self.invited.contains(&email) {
+                return Err(InviteError::AlreadyInvited);
+            }
+            self.invited.push(email);
+            Ok(())
+        }
+
+        pub fn invited(&self) -> &[Email] {
+            &self.invited
+        }
+    }
+}
+
+// ---- The boundary: JSON in, `Email` out (do not change) --------------------
+
+use email::Email;
+use invitations::{InvitationService, InviteError};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The body of `POST /invitations`. Deserializing it *is* the validation:
+/// an invalid email never becomes an `InviteRequest`.
+#[derive(Debug, Deserialize)]
+struct InviteRequest {
+    email: Email,
+}
+
+/// `POST /invitations`: returns the status and the JSON body.
+fn invite_handler(service: &mut InvitationService, body: &str) -> (u16, String) {
+    let request: InviteRequest = match serde_json::from_str(body) {
+        Ok(request) => request,
+        Err(error) => {
+            let body = json!({ "error": "invalid_request", "detail": error.to_string() });
+            return (422, body.to_string());
+        }
+    };
+    match service.invite(request.email) {
+        Ok(()) => (201, json!({ "invited": true }).to_string()),
+        Err(InviteError::DomainNotAllowed { domain }) => {
+            let body = json!({ "error": "domain_not_allowed", "domain": domain });
+            (403, body.to_string())
+        }
+        Err(InviteError::AlreadyInvited) => {
+            (409, json!({ "error": "already_invited" }).to_string())
+        }
+    }
+}
+
+fn main() {
+    // This exercise is checked by its tests.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::email::{Email, EmailError};
+    use super::*;
+
+    fn parse(raw: &str) -> Result<String, EmailError> {
+        Email::try_from(raw).map(|email| email.as_str().to_string())
+    }
+
+    #[test]
+    fn trims_and_lowercases_the_address() {
+        assert_eq!(
+            parse("  Ada.Lovelace@Example.COM \n"),
+            Ok("ada.lovelace@example.com".into())
+        );
+    }
+
+    #[test]
+    fn two_spellings_of_one_address_are_equal() {
+        let typed = Email::try_from("ADA@example.com").unwrap();
+        let pasted = Email::try_from(" ada@EXAMPLE.com").unwrap();
+
+        assert_eq!(typed, pasted);
+    }
+
+    #[test]
+    fn an_owned_string_is_parsed_by_the_same_rules() {
+        let email = Email::try_from(String::from(" Grace@Navy.MIL ")).unwrap();
+        assert_eq!(email.as_str(), "grace@navy.mil");
+
+        let refused = Email::try_from(String::from("grace.navy.mil"));
+        assert_eq!(refused, Err(EmailError::NotOneAt));
+    }
+
+    #[test]
+    fn refuses_an_empty_or_blank_address() {
+        assert_eq!(parse(""), Err(EmailError::Empty));
+        assert_eq!(parse("   \t"), Err(EmailError::Empty));
+    }
+
+    #[test]
+    fn refuses_an_address_over_254_characters_but_not_at_254() {
+        let domain = "@example.com";
+        let longest = format!("{}{domain}", "a".repeat(254 - domain.len()));
+        let too_long = format!("a{longest}");
+
+        assert!(parse(&longest).is_ok(), "254 characters are allowed");
+        assert_eq!(parse(&too_long), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn refuses_whitespace_inside_the_address() {
+        assert_eq!(
+            parse("ada lovelace@example.com"),
+            Err(EmailError::ContainsWhitespace)
+        );
+        assert_eq!(
+            parse("ada@exam\tple.com"),
+            Err(EmailError::ContainsWhitespace)
+        );
+    }
+
+    #[test]
+    fn refuses_no_at_or_more_than_one() {
+        assert_eq!(parse("ada.example.com"), Err(EmailError::NotOneAt));
+        assert_eq!(parse("ada@@example.com"), Err(EmailError::NotOneAt));
+        assert_eq!(parse("ada@home@example.com"), Err(EmailError::NotOneAt));
+    }
+
+    #[test]
+    fn refuses_a_missing_name_before_the_at() {
+        assert_eq!(parse("@example.com"), Err(EmailError::MissingLocalPart));
+    }
+
+    #[test]
+    fn refuses_a_domain_without_an_inner_dot() {
+        for raw in ["ada@", "ada@localhost", "ada@.com", "ada@example."] {
+            assert_eq!(parse(raw), Err(EmailError::InvalidDomain), "input: {raw:?}");
+        }
+        assert!(parse("ada@mail.example.co.uk").is_ok());
+    }
+
+    #[test]
+    fn the_domain_is_what_follows_the_at() {
+        let email = Email::try_from("Ada@Example.com").unwrap();
+        assert_eq!(email.domain(), "example.com");
+    }
+
+    #[test]
+    fn deserializing_parses_and_normalises_the_email() {
+        let request: InviteRequest =
+            serde_json::from_str(r#"{"email": " Ada@Example.com"}"#).unwrap();
+
+        assert_eq!(request.email.as_str(), "ada@example.com");
+    }
+
+    #[test]
+    fn deserializing_refuses_an_invalid_email_with_the_reason() {
+        let result = serde_json::from_str::<InviteRequest>(r#"{"email": "ada.example.com"}"#);
+
+        let error = result.expect_err("an invalid email must not deserialize");
+        assert!(
+            error.to_string().contains("exactly one @"),
+            "the error should say why: {error}"
+        );
+    }
+
+    #[test]
+    fn serializes_as_a_plain_string() {
+        let email = Email::try_from("Ada@Example.com").unwrap();
+
+        assert_eq!(
+            serde_json::to_string(&email).unwrap(),
+            r#""ada@example.com""#
+        );
+    }
+
+    #[test]
+    fn the_handler_answers_422_with_the_reason_before_the_service_sees_anything() {
+        let mut service = InvitationService::new(&["example.com"]);
+
+        let (status, body) = invite_handler(&mut service, r#"{"email": "ada@"}"#);
+
+        assert_eq!(status, 422);
+        assert!(body.contains("needs a dot"), "body: {body}");
+        assert!(service.invited().is_empty());
+    }
+
+    #[test]
+    fn the_handler_invites_a_valid_address_once_in_any_spelling() {
+        let mut service = InvitationService::new(&["example.com"]);
+
+        let first = invite_handler(&mut service, r#"{"email": "Ada@Example.com"}"#);
+        let again = invite_handler(&mut service, r#"{"email": " ada@example.COM "}"#);
+        let outsider = invite_handler(&mut service, r#"{"email": "eve@evil.test"}"#);
+
+        assert_eq!(first.0, 201);
+        assert_eq!(
+            again.0, 409,
+            "the same address in other letters is a duplicate"
+        );
+        assert_eq!(outsider.0, 403);
+        let invited: Vec<&str> = service.invited().iter().map(Email::as_str).collect();
+        assert_eq!(invited, ["ada@example.com"]);
+    }
+}

@@ -1,0 +1,363 @@
+//! # Test doubles: a fake repository and a spy mailer (solution)
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct UserId(u64);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct User {
+    id: UserId,
+    email: String,
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mail {
+    to: String,
+    subject: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum MailError {
+    ServerDown,
+}
+
+/// Stores users. Every implementation, the fake included, must:
+/// - find by email ignoring case, returning the email as it was saved;
+/// - on `save` of a stored id, replace that user;
+/// - from `next_id`, return an id that no stored user has and that was not
+///   handed out before, as a database sequence does.
+trait UserRepository {
+    fn find_by_email(&self, email: &str) -> Option<User>;
+    fn save(&mut self, user: User);
+    fn next_id(&mut self) -> UserId;
+}
+
+/// Sends mail. `&self`, because a real mailer is a shared client.
+trait Mailer {
+    fn send(&self, mail: Mail) -> Result<(), MailError>;
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum RegisterError {
+    InvalidEmail,
+    EmailTaken,
+}
+
+// ---- The service under test (do not change) --------------------------------
+
+struct RegistrationService<R: UserRepository, M: Mailer> {
+    users: R,
+    mailer: M,
+}
+
+impl<R: UserRepository, M: Mailer> RegistrationService<R, M> {
+    fn new(users: R, mailer: M) -> Self {
+        Self { users, mailer }
+    }
+
+    fn users(&self) -> &R {
+        &self.users
+    }
+
+    fn mailer(&self) -> &M {
+        &self.mailer
+    }
+
+    /// Creates an account and sends one welcome mail. A refused registration
+    /// sends nothing. A mail that cannot be sent does not undo the account:
+    /// the user can ask for the mail again, but could not register twice.
+    fn register(&mut self, email: &str, name: &str) -> Result<User, RegisterError> {
+        if !email.contains('@') {
+            return Err(RegisterError::InvalidEmail);
+        }
+        if self.users.find_by_email(email).is_some() {
+            return Err(RegisterError::EmailTaken);
+        }
+        let user = User {
+            id: self.users.next_id(),
+            email: email.to_string(),
+            name: name.to_string(),
+        };
+        self.users.save(user.clone());
+        let welcome = Mail {
+            to: user.email.clone(),
+            subject: format!("Welcome, {name}!"),
+        };
+        // Best effort on purpose; a real service would log the failure or
+        // put the mail on a retry queue.
+        let _ = self.mailer.send(welcome);
+        Ok(user)
+    }
+}
+
+fn main() {
+    // This exercise is checked by its tests.
+}
+
+// ---- The doubles -----------------------------------------------------------
+
+/// Test doubles live next to the tests, compiled only for them. In a larger
+/// crate they go in a `#[cfg(test)] mod testing` that several test modules
+/// share, or behind a `test-support` feature for other crates' tests.
+#[cfg(test)]
+mod doubles {
+    use super::*;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    /// A fake: a real, working implementation that keeps everything in
+    /// memory. Tests state outcomes against it ("the user is stored") instead
+    /// of scripting calls, so they survive a refactoring of the service.
+    #[derive(Default)]
+    pub struct InMemoryUsers {
+        users: HashMap<UserId, User>,
+        last_id: u64,
+    }
+
+    impl InMemoryUsers {
+        pub fn len(&self) -> usize {
+            self.users.len()
+        }
+    }
+
+    impl UserRepository for InMemoryUsers {
+        fn find_by_email(&self, email: &str) -> Option<User> {
+            // The same rule as the real store's unique index on lower(email).
+            // A fake that is stricter or looser than production makes tests
+            // pass for code that fails there.
+            let key = email.to_lowercase();
+            self.users
+                .values()
+                .find(|user| user.email.to_lowercase() == key)
+                .cloned()
+        }
+
+        fn save(&mut self, user: User) {
+            // Tests seed the store by saving users with ids of their choice;
+            // the sequence must move past them, as a database sequence is
+            // set past imported rows.
+            self.last_id = self.last_id.max(user.id.0);
+            self.users.insert(user.id, user);
+        }
+
+        fn next_id(&mut self) -> UserId {
+            self.last_id += 1;
+            UserId(self.last_id)
+        }
+    }
+
+    /// A spy: it does the minimum (or fails on request) and records every
+    /// call, so a test can assert on the side effect itself: which mails were
+    /// sent, to whom, how many times.
+    #[derive(Default)]
+    pub struct SpyMailer {
+        // `send` takes `&self`, so recording needs interior mutability. A
+        // `RefCell` is enough for single-threaded tests; use a `Mutex` if the
+        // code under test shares the mailer between threads.
+        sent: RefCell<Vec<Mail>>,
+        fail: bool,
+    }
+
+    impl SpyMailer {
+        /// A spy whose every `send` fails with `ServerDown`.
+        pub fn failing() -> Self {
+            Self {
+                fail: true,
+                ..Self::default()
+            }
+        }
+
+        /// Every mail `send` was called with, in order, failed ones included.
+        pub fn sent(&self) -> Vec<Mail> {
+            self.sent.borrow().clone()
+        }
+    }
+
+    impl Mailer for SpyMailer {
+        fn send(&self, mail: Mail) -> Result<(), MailError> {
+            // Record first: a spy reports what the code *tried* to do, so a
+            // test of the failure path can still see the attempt.
+            self.sent.borrow_mut().push(mail);
+            if self.fail {
+                Err(MailError::ServerDown)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doubles::{InMemoryUsers, SpyMailer};
+    use super::*;
+
+    fn user(id: u64, email: &str) -> User {
+        User {
+            id: UserId(id),
+            email: email.to_string(),
+            name: "Someone".to_string(),
+        }
+    }
+
+    fn welcome(to: &str, name: &str) -> Mail {
+        Mail {
+            to: to.to_string(),
+            subject: format!("Welcome, {name}!"),
+        }
+    }
+
+    // -- The doubles keep their contracts --
+
+    #[test]
+    fn the_fake_finds_a_user_by_email_ignoring_case() {
+        let mut users = InMemoryUsers::default();
+        users.save(user(1, "Ada@Example.com"));
+
+        let found = users.find_by_email("ada@EXAMPLE.com");
+
+        assert_eq!(found, Some(user(1, "Ada@Example.com")));
+        assert_eq!(users.find_by_email("grace@example.com"), None);
+    }
+
+    #[test]
+    fn the_fake_replaces_a_user_saved_again_with_the_same_id() {
+        let mut users = InMemoryUsers::default();
+        users.save(user(1, "ada@example.com"));
+        users.save(user(1, "ada@lovelace.org"));
+
+        assert_eq!(users.len(), 1);
+        assert_eq!(users.find_by_email("ada@example.com"), None);
+        assert_eq!(
+            users.find_by_email("ada@lovelace.org"),
+            Some(user(1, "ada@lovelace.org"))
+        );
+    }
+
+    #[test]
+    fn the_fake_never_hands_out_a_stored_or_repeated_id() {
+        let mut users = InMemoryUsers::default();
+        users.save(user(1, "ada@example.com"));
+        users.save(user(2, "grace@example.com"));
+
+        let first = users.next_id();
+        let second = users.next_id();
+
+        assert!(
+            ![UserId(1), UserId(2)].contains(&first),
+            "{first:?} is taken"
+        );
+        assert!(
+            ![UserId(1), UserId(2)].contains(&second),
+            "{second:?} is taken"
+        );
+        assert_ne!(first, second, "a sequence never repeats itself");
+    }
+
+    #[test]
+    fn the_spy_records_every_mail_in_order() {
+        let spy = SpyMailer::default();
+        assert!(spy.sent().is_empty());
+
+        spy.send(welcome("ada@example.com", "Ada")).unwrap();
+        spy.send(welcome("grace@example.com", "Grace")).unwrap();
+
+        assert_eq!(
+            spy.sent(),
+            [
+                welcome("ada@example.com", "Ada"),
+                welcome("grace@example.com", "Grace")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failing_spy_fails_and_still_records_the_attempt() {
+        let spy = SpyMailer::failing();
+
+        let result = spy.send(welcome("ada@example.com", "Ada"));
+
+        assert_eq!(result, Err(MailError::ServerDown));
+        assert_eq!(spy.sent(), [welcome("ada@example.com", "Ada")]);
+    }
+
+    // -- The doubles pin the service's behaviour --
+
+    #[test]
+    fn registering_sends_exactly_one_welcome_mail() {
+        let mut service = RegistrationService::new(InMemoryUsers::default(), SpyMailer::default());
+
+        let ada = service.register("ada@example.com", "Ada").unwrap();
+
+        assert_eq!(service.mailer().sent(), [welcome("ada@example.com", "Ada")]);
+        assert_eq!(service.users().find_by_email("ada@example.com"), Some(ada));
+    }
+
+    #[test]
+    fn a_taken_email_is_refused_and_sends_no_mail() {
+        let mut users = InMemoryUsers::default();
+        users.save(user(1, "ada@example.com"));
+        let mut service = RegistrationService::new(users, SpyMailer::default());
+
+        let result = service.register("ADA@example.com", "Impostor");
+
+        assert_eq!(result, Err(RegisterError::EmailTaken));
+        assert!(service.mailer().sent().is_empty(), "no mail on a refusal");
+        assert_eq!(service.users().len(), 1);
+    }
+
+    #[test]
+    fn an_invalid_email_saves_nothing_and_sends_no_mail() {
+        let mut service = RegistrationService::new(InMemoryUsers::default(), SpyMailer::default());
+
+        let result = service.register("not-an-address", "Ada");
+
+        assert_eq!(result, Err(RegisterError::InvalidEmail));
+        assert!(service.mailer().sent().is_empty());
+        assert_eq!(service.users().len(), 0);
+    }
+
+    #[test]
+    fn registering_twice_with_one_address_sends_one_mail() {
+        let mut service = RegistrationService::new(InMemoryUsers::default(), SpyMailer::default());
+
+        service.register("ada@example.com", "Ada").unwrap();
+        let again = service.register("Ada@Example.com", "Ada");
+
+        assert_eq!(again, Err(RegisterError::EmailTaken));
+        assert_eq!(service.mailer().sent().len(), 1);
+    }
+
+    #[test]
+    fn new_users_get_distinct_ids_even_after_seeded_ones() {
+        let mut users = InMemoryUsers::default();
+        users.save(user(1, "grace@example.com"));
+        let mut service = RegistrationService::new(users, SpyMailer::default());
+
+        let ada = service.register("ada@example.com", "Ada").unwrap();
+        let alan = service.register("alan@example.com", "Alan").unwrap();
+
+        assert_ne!(ada.id, UserId(1));
+        assert_ne!(ada.id, alan.id);
+        assert_eq!(
+            service.users().len(),
+            3,
+            "no registration overwrote another"
+        );
+    }
+
+    #[test]
+    fn a_mail_outage_does_not_block_registration() {
+        let mut service = RegistrationService::new(InMemoryUsers::default(), SpyMailer::failing());
+
+        let ada = service.register("ada@example.com", "Ada");
+
+        assert!(ada.is_ok(), "the account exists even if the mail failed");
+        assert_eq!(service.users().len(), 1);
+        assert_eq!(
+            service.mailer().sent(),
+            [welcome("ada@example.com", "Ada")],
+            "the service did try to send it"
+        );
+    }
+}
