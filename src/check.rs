@@ -432,6 +432,24 @@ fn run_binary(
     RunResult::Tests { listed, run }
 }
 
+/// `workbook/../exercises/x.rs` (the path rustc was given, as a panic message
+/// shows it) written as `exercises/x.rs` wherever it appears in `text`.
+fn tidy_mentions(text: &str, file: &str) -> String {
+    let needle = format!("/../{file}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&needle) {
+        let token_start = rest[..at]
+            .rfind(|c: char| c.is_whitespace() || c == '\'' || c == '"' || c == '(')
+            .map_or(0, |i| i + 1);
+        out.push_str(&rest[..token_start]);
+        out.push_str(file);
+        rest = &rest[at + needle.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Panic locations name files as rustc saw them (`workbook/../exercises/x.rs`);
 /// show them, and the same paths in the output, relative to the workbook root.
 fn tidy_locations(root: &Path, verdict: &mut Verdict) {
@@ -482,6 +500,8 @@ fn apply_run(root: &Path, verdict: &mut Verdict, result: RunResult) {
             process::OUTPUT_CAP / (1024 * 1024)
         ));
     }
+    let file = verdict.file.to_string_lossy().replace('\\', "/");
+    verdict.output = tidy_mentions(&verdict.output, &file);
     if let Some(listed) = listed {
         verdict.tests = libtest::parse_run(&stdout, &listed);
         tidy_locations(root, verdict);
@@ -558,5 +578,20 @@ mod tests {
             Some("exercises/t/a.rs:9:5")
         );
         assert_eq!(verdict.output, "panicked at exercises/t/a.rs:9:5:\nboom");
+    }
+
+    #[test]
+    fn program_output_names_the_learners_file() {
+        assert_eq!(
+            tidy_mentions(
+                "thread 'main' panicked at workbook/../exercises/t/a.rs:39:5:\nat (workbook/../exercises/t/a.rs)",
+                "exercises/t/a.rs"
+            ),
+            "thread 'main' panicked at exercises/t/a.rs:39:5:\nat (exercises/t/a.rs)"
+        );
+        assert_eq!(
+            tidy_mentions("nothing here", "exercises/t/a.rs"),
+            "nothing here"
+        );
     }
 }

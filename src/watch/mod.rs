@@ -100,7 +100,7 @@ fn start_watcher(root: &Path, options: Options, tx: &Sender<Msg>) -> Option<Watc
     let started = Watcher::start(root, mode, move |event| {
         let msg = match event {
             WatchEvent::Changed(path) => Msg::FileChanged(path),
-            WatchEvent::Polling(why) => Msg::Notice(why),
+            WatchEvent::Polling(why) => Msg::Polling(why),
             WatchEvent::Error(error) => Msg::Notice(error),
         };
         let _ = sender.send(msg);
@@ -518,7 +518,9 @@ fn headless(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
                     })),
                 }
             }
-            Msg::Notice(text) => emit(serde_json::json!({"event": "notice", "message": text})),
+            Msg::Notice(text) | Msg::Polling(text) => {
+                emit(serde_json::json!({"event": "notice", "message": text}));
+            }
             Msg::Signal => break,
             _ => {}
         }

@@ -24,8 +24,10 @@ pub enum Msg {
     Resize,
     /// A `.rs` file under exercises/ was saved (relative to the workbook root).
     FileChanged(PathBuf),
-    /// The file watcher has something to say (fell back to polling, an error).
+    /// Something to tell the learner once (a watcher error, another file saved).
     Notice(String),
+    /// The watcher polls the files instead of using notifications, and why.
+    Polling(String),
     /// Progress of the check numbered `run`.
     Building {
         run: u64,
@@ -163,8 +165,11 @@ pub struct App {
     /// First line shown of the scrollable verdict.
     pub scroll: u16,
     pub list: ListState,
-    /// A line for the status bar (watcher notices, reset results, errors).
+    /// A line for the status bar (reset results, errors), until the next
+    /// verdict or move.
     pub notice: Option<String>,
+    /// Why the watcher polls, shown whenever there is no notice.
+    pub polling: Option<String>,
     /// Check-all under way: its progress line.
     pub checking_all: Option<String>,
     /// Results of the last check-all, by exercise name.
@@ -209,6 +214,7 @@ impl App {
                 searching: false,
             },
             notice: None,
+            polling: None,
             checking_all: None,
             all_results: Vec::new(),
             solution: None,
@@ -328,6 +334,7 @@ impl App {
         self.scroll = 0;
         self.screen = Screen::Exercise;
         self.solution = None;
+        self.notice = None;
         self.maybe_introduce(intro);
         vec![self.check_current(), Effect::SaveProgress]
     }
@@ -358,6 +365,10 @@ impl App {
             Msg::FileChanged(path) => self.file_changed(&path),
             Msg::Notice(text) => {
                 self.notice = Some(text);
+                Vec::new()
+            }
+            Msg::Polling(reason) => {
+                self.polling = Some(reason);
                 Vec::new()
             }
             Msg::Building { run, progress } => {
@@ -425,6 +436,8 @@ impl App {
         if verdict.status == Status::Cancelled {
             return Vec::new();
         }
+        // A new verdict supersedes whatever the status line said.
+        self.notice = None;
         let was_done = self.progress.is_done(&verdict.exercise);
         self.progress
             .record_check(&verdict.exercise, verdict.is_done(), now);
@@ -629,7 +642,9 @@ impl App {
                 Vec::new()
             }
             Action::SearchStart => {
+                // `/` starts a new search, as in less and vim.
                 self.list.searching = true;
+                self.list.search.clear();
                 Vec::new()
             }
             Action::SearchChar(c) => {

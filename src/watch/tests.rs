@@ -199,6 +199,29 @@ fn another_exercises_file_does_not_hijack_the_screen() {
 }
 
 #[test]
+fn a_notice_about_another_file_goes_with_the_next_verdict() {
+    let mut app = app();
+    started(&mut app);
+    app.update(
+        Msg::FileChanged(PathBuf::from(
+            "exercises/02_repositories/in_memory_repository.rs",
+        )),
+        now(),
+        &no_intro,
+    );
+    assert!(app.notice.is_some());
+    let failing = failing_verdict(&app);
+    deliver(&mut app, failing);
+    assert_eq!(app.notice, None);
+    app.update(
+        Msg::Polling("watching by polling: nfs".into()),
+        now(),
+        &no_intro,
+    );
+    assert!(render(&app, 80, 20).contains("watching by polling: nfs"));
+}
+
+#[test]
 fn done_does_not_advance_until_n_is_pressed() {
     let mut app = app();
     started(&mut app);
@@ -344,6 +367,11 @@ fn the_list_filters_searches_and_opens() {
     assert_eq!(app.exercise().name, "in_memory_repository");
     assert_eq!(app.screen, Screen::Exercise);
     assert!(matches!(effects[0], Effect::Check { .. }));
+    // Opening the list again and pressing / starts a new search.
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('i'));
+    assert_eq!(app.list.search, "i");
 }
 
 #[test]

@@ -295,6 +295,9 @@ pub fn verdict_lines(app: &App) -> Vec<Line<'static>> {
     }
     if compiled {
         for warning in verdict.diagnostics.iter().filter(|d| !d.is_error()) {
+            if output.last().is_some_and(|l| l.width() > 0) {
+                output.push(Line::default());
+            }
             output.extend(ansi::lines(&warning.rendered));
         }
     }
@@ -518,6 +521,8 @@ fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         )
     } else if let Some(notice) = &app.notice {
         Span::styled(notice.clone(), Style::new().fg(BUSY))
+    } else if let Some(reason) = &app.polling {
+        Span::styled(reason.clone(), Style::new().dim())
     } else if let Some(verdict) = app.verdict.as_ref().filter(|_| app.running.is_none()) {
         Span::styled(
             format!("checked in {:.1} s", verdict.elapsed.as_secs_f64()),
