@@ -103,8 +103,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
     /// Validate the workbook: the catalog parses, every exercise has a solution and
-    /// Cargo targets, every solution passes with clippy warnings denied, and every
-    /// exercise fails while unsolved (unless `skip_check_unsolved`).
+    /// Cargo targets and the same `mod tests` as its solution, every solution passes
+    /// with clippy warnings denied, and every exercise fails while unsolved (unless
+    /// `skip_check_unsolved`).
     Check {
         /// How many binaries run at once (default: the number of CPUs).
         #[arg(long, short, value_name = "N")]

@@ -75,6 +75,13 @@ pub fn check(
         return finish(&mut out, &failures, started);
     }
 
+    // The learner must face the very tests the reference solution passes.
+    for exercise in &catalog.exercises {
+        if let Some(problem) = tests_differ(&workbook.root, exercise) {
+            failures.push(problem);
+        }
+    }
+
     let line = ProgressLine::new();
     let mut items: Vec<(&Exercise, Side)> = Vec::new();
     for exercise in &catalog.exercises {
@@ -180,6 +187,36 @@ pub fn check(
         }
     }
     finish(&mut out, &failures, started)
+}
+
+/// A problem when the `mod tests` of the exercise and of its solution differ
+/// (compared as token streams, so formatting and comments do not count).
+fn tests_differ(root: &Path, exercise: &Exercise) -> Option<String> {
+    let tests_of = |path: &Path| -> Result<Option<String>, String> {
+        let text = std::fs::read_to_string(root.join(path))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file = syn::parse_file(&text)
+            .map_err(|e| format!("{} does not parse: {e}", path.display()))?;
+        Ok(file.items.iter().find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == "tests" => {
+                Some(quote::ToTokens::to_token_stream(module).to_string())
+            }
+            _ => None,
+        }))
+    };
+    match (
+        tests_of(&exercise.path()),
+        tests_of(&exercise.solution_path()),
+    ) {
+        (Ok(mine), Ok(theirs)) if mine == theirs => None,
+        (Ok(_), Ok(_)) => Some(format!(
+            "{}: the tests of {} and {} differ; the learner must face the tests the solution passes",
+            exercise.name,
+            exercise.path().display(),
+            exercise.solution_path().display()
+        )),
+        (Err(problem), _) | (_, Err(problem)) => Some(format!("{}: {problem}", exercise.name)),
+    }
 }
 
 fn mark(ok: bool) -> String {

@@ -640,3 +640,24 @@ fn dev_check_refuses_a_test_exercise_without_tests() {
         run.stdout
     );
 }
+
+#[test]
+fn dev_check_refuses_tests_that_differ_from_the_solutions() {
+    let fixture = Fixture::new("workbook");
+    let solution = fixture.path("solutions/basics/failing.rs");
+    let text = std::fs::read_to_string(&solution).unwrap();
+    std::fs::write(
+        &solution,
+        text.replace("assert_eq!(add(2, 3), 5", "assert_eq!(add(2, 3), 5 + 0"),
+    )
+    .unwrap();
+    let run = fixture.run(&["dev", "check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "✗ failing: the tests of exercises/basics/failing.rs and solutions/basics/failing.rs differ; the learner must face the tests the solution passes"
+        ),
+        "{}",
+        run.stdout
+    );
+}
