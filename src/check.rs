@@ -175,7 +175,7 @@ pub enum Event<'a> {
     Running { exercise: &'a str },
     /// Clippy runs on these exercises.
     Linting,
-    /// One exercise's verdict is ready (for [`check_many`]).
+    /// One exercise's verdict is final (each is reported once, as soon as it is).
     Checked(&'a Verdict),
 }
 
@@ -260,13 +260,18 @@ pub fn check_many(
                     Status::BuildFailed
                 };
                 verdict.elapsed = started.elapsed();
+                on_event(Event::Checked(verdict));
             }
         }
     }
 
-    // Run the binaries on a bounded pool.
+    // Run the binaries on a bounded pool; each verdict is reported as soon as
+    // it is final (those that clippy still has to see, after clippy).
+    let lints = |exercise: &Exercise, verdict: &Verdict| {
+        (exercise.strict_clippy || options.lint_all) && verdict.status == Status::Done
+    };
     let next = AtomicUsize::new(0);
-    let results: std::sync::Mutex<Vec<(usize, RunResult)>> = std::sync::Mutex::new(Vec::new());
+    let shared = std::sync::Mutex::new(verdicts);
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.clamp(1, runnable.len().max(1)) {
             scope.spawn(|| {
@@ -280,25 +285,28 @@ pub fn check_many(
                         exercise: &exercise.name,
                     });
                     let result = run_binary(root, exercise, executable, cancel);
-                    if let Ok(mut list) = results.lock() {
-                        list.push((*index, result));
+                    let finished = shared.lock().ok().map(|mut all| {
+                        let verdict = &mut all[*index];
+                        apply_run(root, verdict, result);
+                        verdict.elapsed = started.elapsed();
+                        verdict.clone()
+                    });
+                    if let Some(verdict) = finished
+                        && !lints(exercise, &verdict)
+                    {
+                        on_event(Event::Checked(&verdict));
                     }
                 }
             });
         }
     });
-    let results = results.into_inner().unwrap_or_default();
-    for (index, result) in results {
-        let verdict = &mut verdicts[index];
-        apply_run(root, verdict, result);
-        verdict.elapsed = started.elapsed();
-    }
+    let mut verdicts = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
 
     // Clippy, only where everything else passed.
     let strict: Vec<usize> = (0..exercises.len())
-        .filter(|&i| {
-            (exercises[i].strict_clippy || options.lint_all) && verdicts[i].status == Status::Done
-        })
+        .filter(|&i| lints(exercises[i], &verdicts[i]))
         .collect();
     if !strict.is_empty() {
         on_event(Event::Linting);
@@ -323,8 +331,8 @@ pub fn check_many(
         }
     }
 
-    for verdict in &verdicts {
-        on_event(Event::Checked(verdict));
+    for &i in &strict {
+        on_event(Event::Checked(&verdicts[i]));
     }
     Ok(verdicts)
 }

@@ -259,18 +259,18 @@ impl Checker {
                 lint_all: false,
                 cancel: None,
             };
-            let ran = AtomicBool::new(false);
             let result = check::check_many(&workbook.root, &items, &options, &|event| {
-                let line = match event {
-                    check::Event::Building(p) => format!("building {}/{}", p.done, p.total),
-                    check::Event::Running { exercise } => {
-                        ran.store(true, Ordering::SeqCst);
-                        format!("running {exercise}")
+                let msg = match event {
+                    check::Event::Building(p) => {
+                        Msg::AllProgress(format!("building {}/{}", p.done, p.total))
                     }
-                    check::Event::Linting => "clippy".to_owned(),
-                    check::Event::Checked(_) => return,
+                    check::Event::Running { .. } | check::Event::Linting => return,
+                    check::Event::Checked(verdict) => Msg::AllOne {
+                        name: verdict.exercise.clone(),
+                        status: verdict.status,
+                    },
                 };
-                let _ = tx.send(Msg::AllProgress(line));
+                let _ = tx.send(msg);
             });
             let msg = match result {
                 Ok(verdicts) => Msg::AllChecked(verdicts),

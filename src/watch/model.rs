@@ -43,8 +43,13 @@ pub enum Msg {
         run: u64,
         message: String,
     },
-    /// Check-all progress and result.
+    /// Check-all progress and result: a line, each exercise as it is checked,
+    /// then all verdicts.
     AllProgress(String),
+    AllOne {
+        name: String,
+        status: Status,
+    },
     AllChecked(Vec<Verdict>),
     /// The result of a reset.
     ResetDone {
@@ -389,6 +394,17 @@ impl App {
                 self.checking_all = Some(line);
                 Vec::new()
             }
+            Msg::AllOne { name, status } => {
+                self.all_results.retain(|(n, _)| *n != name);
+                self.all_results.push((name, status));
+                let total = self.catalog.exercises.len();
+                self.checking_all = Some(format!(
+                    "{} of {total} checked, {} done",
+                    self.all_results.len(),
+                    self.all_results.iter().filter(|(_, s)| s.is_done()).count()
+                ));
+                Vec::new()
+            }
             Msg::AllChecked(verdicts) => self.all_checked(verdicts, now),
             Msg::ResetDone { name, message } => {
                 self.notice = Some(message);
@@ -568,6 +584,7 @@ impl App {
                 if self.checking_all.is_some() {
                     return Vec::new();
                 }
+                self.all_results.clear();
                 self.checking_all = Some("checking every exercise...".to_owned());
                 vec![Effect::CheckAll]
             }

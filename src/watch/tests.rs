@@ -328,6 +328,27 @@ fn finishing_the_last_exercise_checks_all_then_shows_the_final_message() {
 }
 
 #[test]
+fn check_all_shows_each_result_as_it_arrives() {
+    let mut app = app();
+    assert_eq!(key(&mut app, KeyCode::Char('c')), vec![Effect::CheckAll]);
+    app.update(
+        Msg::AllOne {
+            name: "repository_trait".into(),
+            status: Status::CompileError,
+        },
+        now(),
+        &no_intro,
+    );
+    assert_eq!(app.checking_all.as_deref(), Some("1 of 3 checked, 0 done"));
+    key(&mut app, KeyCode::Char('l'));
+    let screen = render(&app, 80, 14);
+    assert!(
+        screen.contains("repository_trait  does not compile"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn the_welcome_shows_once_then_the_topic_introduction() {
     let catalog = Catalog::from_toml(CATALOG, None).unwrap();
     let mut app = App::new(catalog, Progress::default(), false);

@@ -446,12 +446,11 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
             if is_current {
                 spans.push(Span::styled("  (current)", Style::new().dim()));
             }
-            if let Some((_, status)) = app.all_results.iter().find(|(n, _)| *n == exercise.name)
-                && !status.is_done()
-            {
+            if let Some((_, status)) = app.all_results.iter().find(|(n, _)| *n == exercise.name) {
+                let color = if status.is_done() { GOOD } else { BAD };
                 spans.push(Span::styled(
                     format!("  {}", status.describe()),
-                    Style::new().fg(BAD),
+                    Style::new().fg(color),
                 ));
             }
             let mut line = Line::from(spans);
