@@ -287,7 +287,7 @@ pub fn check_many(
                     let result = run_binary(root, exercise, executable, cancel);
                     let finished = shared.lock().ok().map(|mut all| {
                         let verdict = &mut all[*index];
-                        apply_run(root, verdict, result);
+                        apply_run(verdict, result);
                         verdict.elapsed = started.elapsed();
                         verdict.clone()
                     });
@@ -458,30 +458,7 @@ fn tidy_mentions(text: &str, file: &str) -> String {
     out
 }
 
-/// Panic locations name files as rustc saw them (`workbook/../exercises/x.rs`);
-/// show them, and the same paths in the output, relative to the workbook root.
-fn tidy_locations(root: &Path, verdict: &mut Verdict) {
-    for test in &mut verdict.tests {
-        let Some(location) = &test.location else {
-            continue;
-        };
-        let mut parts = location.rsplitn(3, ':');
-        let (Some(column), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        let clean = cargo::tidy_path(root, file);
-        if clean != file {
-            verdict.output = verdict.output.replace(file, &clean);
-            if let Some(message) = &mut test.message {
-                *message = message.replace(file, &clean);
-            }
-            test.location = Some(format!("{clean}:{line}:{column}"));
-        }
-    }
-}
-
-fn apply_run(root: &Path, verdict: &mut Verdict, result: RunResult) {
+fn apply_run(verdict: &mut Verdict, result: RunResult) {
     let (finished, listed) = match result {
         RunResult::Tests { listed, run } => (run, Some(listed)),
         RunResult::Program(run) | RunResult::ListFailed(run) => (run, None),
@@ -494,10 +471,13 @@ fn apply_run(root: &Path, verdict: &mut Verdict, result: RunResult) {
             return;
         }
     };
-    let stdout = String::from_utf8_lossy(&finished.stdout);
-    let stderr = String::from_utf8_lossy(&finished.stderr);
+    // Panic messages name the file as rustc was given it; name the learner's
+    // file instead, in the output and so in the parsed test locations too.
+    let file = verdict.file.to_string_lossy().replace('\\', "/");
+    let stdout = tidy_mentions(&String::from_utf8_lossy(&finished.stdout), &file);
+    let stderr = tidy_mentions(&String::from_utf8_lossy(&finished.stderr), &file);
     verdict.output = if stderr.trim().is_empty() {
-        stdout.clone().into_owned()
+        stdout.clone()
     } else {
         format!("{stdout}{stderr}")
     };
@@ -508,11 +488,8 @@ fn apply_run(root: &Path, verdict: &mut Verdict, result: RunResult) {
             process::OUTPUT_CAP / (1024 * 1024)
         ));
     }
-    let file = verdict.file.to_string_lossy().replace('\\', "/");
-    verdict.output = tidy_mentions(&verdict.output, &file);
     if let Some(listed) = listed {
         verdict.tests = libtest::parse_run(&stdout, &listed);
-        tidy_locations(root, verdict);
     }
 
     let runtime_status = match finished.ending {
@@ -563,8 +540,10 @@ fn exit_description(status: std::process::ExitStatus) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn panic_locations_are_shown_relative_to_the_workbook() {
+        use std::os::unix::process::ExitStatusExt;
         let exercise = crate::catalog::Catalog::from_toml(
             "format_version = 1\n[[exercises]]\nname = \"a\"\ndir = \"t\"\nhint = \"h\"\n",
             None,
@@ -573,19 +552,32 @@ mod tests {
         .exercises
         .remove(0);
         let mut verdict = Verdict::new(&exercise, Side::Exercise);
-        verdict.output = "panicked at workbook/../exercises/t/a.rs:9:5:\nboom".into();
-        verdict.tests = vec![TestOutcome {
-            name: "tests::t".into(),
-            status: TestStatus::Failed,
-            message: Some("boom".into()),
-            location: Some("workbook/../exercises/t/a.rs:9:5".into()),
-        }];
-        tidy_locations(Path::new("/w"), &mut verdict);
+        let stdout = "test tests::t ... FAILED\n\nfailures:\n\n---- tests::t stdout ----\n\nthread 'tests::t' panicked at workbook/../exercises/t/a.rs:9:5:\nboom\n\nfailures:\n    tests::t\n";
+        let run = process::Finished {
+            ending: Ending::Exited(std::process::ExitStatus::from_raw(101 << 8)),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: Vec::new(),
+            truncated: false,
+            elapsed: Duration::ZERO,
+        };
+        apply_run(
+            &mut verdict,
+            RunResult::Tests {
+                listed: vec!["tests::t".to_owned()],
+                run: Ok(run),
+            },
+        );
         assert_eq!(
             verdict.tests[0].location.as_deref(),
             Some("exercises/t/a.rs:9:5")
         );
-        assert_eq!(verdict.output, "panicked at exercises/t/a.rs:9:5:\nboom");
+        assert!(
+            verdict
+                .output
+                .contains("panicked at exercises/t/a.rs:9:5:\nboom"),
+            "{}",
+            verdict.output
+        );
     }
 
     #[test]

@@ -70,22 +70,18 @@ impl Workbook {
                 path: root.join(INFO_FILE),
                 source,
             })?;
-        let catalog = Catalog::from_toml_unverified(&info_text, &root).map_err(LoadError::from)?;
+        let mut catalog =
+            Catalog::from_toml_unverified(&info_text, &root).map_err(LoadError::from)?;
         // Verifying that every check names items its solution has means parsing
         // every solution: remember a success until info.toml or a solution changes.
         let stamp = root.join(STATE_DIR).join("verified-checks");
         let fingerprint = checks_fingerprint(&root, &info_text, &catalog);
         if std::fs::read_to_string(&stamp).ok().as_deref() != Some(fingerprint.as_str()) {
-            let verified = Catalog::from_toml(&info_text, Some(&root)).map_err(LoadError::from)?;
+            catalog = Catalog::from_toml(&info_text, Some(&root)).map_err(LoadError::from)?;
             if root.join(STATE_DIR).is_dir() {
                 // Only a cache: failing to write it costs time, nothing else.
                 let _ = std::fs::write(&stamp, &fingerprint);
             }
-            return Ok(Workbook {
-                root,
-                catalog: verified,
-                info_text,
-            });
         }
         Ok(Workbook {
             root,
