@@ -522,6 +522,7 @@ impl App {
                 match self.overlay.take() {
                     Some(Overlay::Welcome) => {
                         self.progress.welcomed = true;
+                        self.scroll = 0;
                         self.maybe_introduce(intro);
                         return vec![Effect::SaveProgress];
                     }

@@ -595,10 +595,10 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
             " Welcome ".to_owned(),
             message_lines(
                 app.catalog.welcome_message.as_deref().unwrap_or_default(),
-                "Enter to start",
+                "Enter to start · j/k scroll",
             ),
-            76,
-            30,
+            0,
+            area.height,
         ),
         Overlay::Final => (
             " All done ".to_owned(),
@@ -607,15 +607,15 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
                     .final_message
                     .as_deref()
                     .unwrap_or("Every exercise is done."),
-                "Esc to close",
+                "Esc to close · j/k scroll",
             ),
-            76,
-            24,
+            0,
+            area.height,
         ),
         Overlay::TopicIntro { topic, text } => (
             format!(" {} ", topic_title(topic)),
             message_lines(text, "Enter to start the topic · j/k scroll"),
-            84,
+            0,
             area.height,
         ),
         Overlay::ConfirmReset(name) => (
@@ -635,7 +635,16 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
             6,
         ),
     };
-    let wanted = u16::try_from(lines.len())
+    // Messages (width 0) get the width of their longest line, so text that an
+    // author wrapped by hand is not wrapped a second time, and a height that fits.
+    let width = if width == 0 {
+        let longest = lines.iter().map(Line::width).max().unwrap_or(0);
+        u16::try_from(longest).unwrap_or(u16::MAX).saturating_add(2)
+    } else {
+        width
+    };
+    let inner_width = width.min(area.width.saturating_sub(2)).saturating_sub(2);
+    let wanted = u16::try_from(wrapped_height(&lines, inner_width))
         .unwrap_or(u16::MAX)
         .saturating_add(2);
     let rect = popup(area, width, height.min(wanted));
@@ -644,11 +653,10 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
         .title(title)
         .border_style(Style::new().fg(BUSY));
     let inner = block.inner(rect);
-    let scrolls = matches!(overlay, Overlay::TopicIntro { .. } | Overlay::Help);
-    let scroll = if scrolls {
-        clamp_scroll(&lines, inner, app.scroll)
-    } else {
+    let scroll = if matches!(overlay, Overlay::ConfirmReset(_)) {
         0
+    } else {
+        clamp_scroll(&lines, inner, app.scroll)
     };
     frame.render_widget(Clear, rect);
     frame.render_widget(
