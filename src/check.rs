@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crate::cargo::{self, BuildOutput, BuildProgress, Diagnostic, Location, Mode};
 use crate::catalog::Exercise;
 use crate::checks::{self, CheckOutcome};
+use crate::contract::{self, SourceTest};
 use crate::libtest::{self, TestOutcome, TestStatus};
 use crate::process::{self, Cancel, Ending, Limits};
 use crate::unfinished::{self, Placeholder};
@@ -59,6 +60,9 @@ pub enum Status {
     /// The tests or the program ran past the timeout and were killed.
     TimedOut,
     TestsFailed,
+    /// The test binary exited successfully before every test reported a result
+    /// (`std::process::exit` in a test, or in the code it calls).
+    TestsUnfinished,
     /// `main` (or the test binary) exited with a failure status.
     ProgramFailed,
     /// An architecture check found the pattern missing.
@@ -84,6 +88,7 @@ impl Status {
             Status::BuildFailed => "cargo could not build it",
             Status::TimedOut => "timed out (is there an infinite loop?)",
             Status::TestsFailed => "tests fail",
+            Status::TestsUnfinished => "tests did not finish",
             Status::ProgramFailed => "the program failed",
             Status::ChecksFailed => "architecture checks fail",
             Status::PlaceholdersLeft => "todo!() left",
@@ -160,6 +165,44 @@ impl Verdict {
         (passed, total)
     }
 
+    /// The verdict in one line, for the banner of the screen and the last line of
+    /// `patterns run`: why the exercise is not done, with the figures that matter.
+    /// Every status is worded here, and only here, at this length.
+    pub fn headline(&self) -> String {
+        let (passed, total) = self.test_counts();
+        match self.status {
+            Status::CompileError => match &self.first_error {
+                Some(at) => format!("does not compile: first error at {at}"),
+                None => "does not compile".to_owned(),
+            },
+            Status::TimedOut => format!(
+                "timed out after {} s and stopped: is there an infinite loop?",
+                self.timeout.as_secs()
+            ),
+            Status::TestsFailed => format!("tests fail: {passed} of {total} pass"),
+            Status::TestsUnfinished => {
+                let unfinished = self
+                    .tests
+                    .iter()
+                    .filter(|t| t.status == TestStatus::DidNotFinish)
+                    .count();
+                let (tests, they) = if unfinished == 1 {
+                    ("test", "it")
+                } else {
+                    ("tests", "they")
+                };
+                format!(
+                    "{unfinished} {tests} did not finish: the test binary ended before {they} reported a result (does the code call std::process::exit?)"
+                )
+            }
+            Status::ProgramFailed => match self.exit_code {
+                Some(code) => format!("the program exited with code {code}"),
+                None => "the program crashed or was killed (see its output)".to_owned(),
+            },
+            status => status.describe().to_owned(),
+        }
+    }
+
     /// Compile errors only.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
@@ -232,7 +275,9 @@ pub fn check_many(
         return Ok(verdicts);
     }
 
-    // Read the sources (placeholders, architecture checks) and collect the binaries.
+    // Read the sources (placeholders, architecture checks, the tests they declare)
+    // and collect the binaries.
+    let mut sources: Vec<Source> = Vec::with_capacity(items.len());
     let mut runnable: Vec<(usize, PathBuf)> = Vec::new();
     for (index, exercise) in exercises.iter().enumerate() {
         let verdict = &mut verdicts[index];
@@ -244,7 +289,7 @@ pub fn check_many(
             .unwrap_or_default();
         verdict.diagnostics = build.diagnostics.clone();
         verdict.first_error = build.errors().find_map(|d| d.location.clone());
-        read_source(root, exercise, verdict);
+        sources.push(read_source(root, exercise, verdict));
         match build.executable {
             Some(executable) => runnable.push((index, executable)),
             None => {
@@ -287,7 +332,7 @@ pub fn check_many(
                     let result = run_binary(root, exercise, executable, cancel);
                     let finished = shared.lock().ok().map(|mut all| {
                         let verdict = &mut all[*index];
-                        apply_run(verdict, result);
+                        apply_run(verdict, result, &sources[*index]);
                         verdict.elapsed = started.elapsed();
                         verdict.clone()
                     });
@@ -382,22 +427,34 @@ fn build_all(
     Ok(outputs)
 }
 
-/// Placeholders and architecture checks, read from the file in-process.
-fn read_source(root: &Path, exercise: &Exercise, verdict: &mut Verdict) {
-    let Ok(source) = std::fs::read_to_string(root.join(&verdict.file)) else {
-        return;
+/// What a check learns from the file's syntax tree, besides the verdict's fields.
+#[derive(Debug, Default)]
+struct Source {
+    tests: Vec<SourceTest>,
+}
+
+/// Placeholders, architecture checks and the declared tests, read from the file
+/// in-process.
+fn read_source(root: &Path, exercise: &Exercise, verdict: &mut Verdict) -> Source {
+    let Ok(text) = std::fs::read_to_string(root.join(&verdict.file)) else {
+        return Source::default();
     };
-    let Ok(file) = syn::parse_file(&source) else {
-        return;
+    let Ok(file) = syn::parse_file(&text) else {
+        return Source::default();
     };
     verdict.placeholders = unfinished::placeholders(&file);
     verdict.checks = checks::evaluate(&exercise.checks, &file);
+    Source {
+        tests: contract::tests_in(&file),
+    }
 }
 
 enum RunResult {
     Tests {
         listed: Vec<String>,
         run: std::io::Result<process::Finished>,
+        /// Read from the whole of stdout as it streamed, past the output cap.
+        results: libtest::Results,
     },
     Program(std::io::Result<process::Finished>),
     ListFailed(std::io::Result<process::Finished>),
@@ -436,8 +493,17 @@ fn run_binary(
         }
         _ => return RunResult::ListFailed(list),
     };
-    let run = process::run(command(&["--color", "never"]), &limits, |_, _| {});
-    RunResult::Tests { listed, run }
+    let mut results = libtest::Results::default();
+    let run = process::run(command(&["--color", "never"]), &limits, |stream, line| {
+        if stream == process::Stream::Stdout {
+            results.feed(&String::from_utf8_lossy(line));
+        }
+    });
+    RunResult::Tests {
+        listed,
+        run,
+        results,
+    }
 }
 
 /// `workbook/../exercises/x.rs` (the path rustc was given, as a panic message
@@ -458,9 +524,13 @@ fn tidy_mentions(text: &str, file: &str) -> String {
     out
 }
 
-fn apply_run(verdict: &mut Verdict, result: RunResult) {
-    let (finished, listed) = match result {
-        RunResult::Tests { listed, run } => (run, Some(listed)),
+fn apply_run(verdict: &mut Verdict, result: RunResult, source: &Source) {
+    let (finished, tests) = match result {
+        RunResult::Tests {
+            listed,
+            run,
+            results,
+        } => (run, Some((listed, results))),
         RunResult::Program(run) | RunResult::ListFailed(run) => (run, None),
     };
     let finished = match finished {
@@ -488,8 +558,20 @@ fn apply_run(verdict: &mut Verdict, result: RunResult) {
             process::OUTPUT_CAP / (1024 * 1024)
         ));
     }
-    if let Some(listed) = listed {
-        verdict.tests = libtest::parse_run(&stdout, &listed);
+    if let Some((listed, results)) = tests {
+        verdict.tests = libtest::outcomes(&listed, &results, &stdout);
+        // An `#[ignore]`d test is skipped, reported or not (an early exit may
+        // have come before the harness reported it).
+        for test in &mut verdict.tests {
+            if test.status == TestStatus::DidNotFinish
+                && source
+                    .tests
+                    .iter()
+                    .any(|t| t.ignored && t.name == test.name)
+            {
+                test.status = TestStatus::Ignored;
+            }
+        }
     }
 
     let runtime_status = match finished.ending {
@@ -504,6 +586,14 @@ fn apply_run(verdict: &mut Verdict, result: RunResult) {
                     verdict.output = exit_description(status);
                 }
                 Status::ProgramFailed
+            } else if verdict
+                .tests
+                .iter()
+                .any(|t| t.status == TestStatus::DidNotFinish)
+            {
+                // Exit status 0 proves nothing: `std::process::exit(0)` in a test
+                // ends the binary "successfully" before the other tests report.
+                Status::TestsUnfinished
             } else {
                 Status::Done
             }
@@ -564,8 +654,14 @@ mod tests {
             &mut verdict,
             RunResult::Tests {
                 listed: vec!["tests::t".to_owned()],
+                results: {
+                    let mut results = libtest::Results::default();
+                    stdout.lines().for_each(|line| results.feed(line));
+                    results
+                },
                 run: Ok(run),
             },
+            &Source::default(),
         );
         assert_eq!(
             verdict.tests[0].location.as_deref(),

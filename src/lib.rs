@@ -9,6 +9,7 @@ pub mod cargo;
 pub mod catalog;
 pub mod check;
 pub mod checks;
+pub mod contract;
 pub mod libtest;
 pub mod process;
 pub mod progress;

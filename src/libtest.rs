@@ -46,46 +46,83 @@ pub fn parse_list(stdout: &str) -> Vec<String> {
         .collect()
 }
 
-/// Outcomes for `listed` tests from the harness's default output. Tests the output
-/// mentions but the list lacked are appended.
-pub fn parse_run(stdout: &str, listed: &[String]) -> Vec<TestOutcome> {
-    let mut outcomes: Vec<TestOutcome> = listed
+/// How many result lines [`Results`] remembers; a program printing more is lying.
+const MAX_RESULTS: usize = 100_000;
+
+/// The harness's result lines (`test NAME ... ok`), read one line at a time as the
+/// test binary prints them, so that none is lost when the kept output is cut at its
+/// cap. Only lines before the `failures:` section count: what follows is the
+/// captured output of failed tests, which may say anything.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    statuses: std::collections::HashMap<String, TestStatus>,
+    in_failures: bool,
+}
+
+impl Results {
+    /// Reads one line of the test binary's stdout.
+    pub fn feed(&mut self, line: &str) {
+        if self.in_failures {
+            return;
+        }
+        if line == "failures:" {
+            self.in_failures = true;
+            return;
+        }
+        // The result usually starts the line, but a test that wrote to stdout
+        // around the harness's capture may have left an unended line before it.
+        let Some((name, status)) = line
+            .match_indices("test ")
+            .find_map(|(at, _)| result_line(&line[at + 5..]))
+        else {
+            return;
+        };
+        if self.statuses.len() < MAX_RESULTS || self.statuses.contains_key(name) {
+            // A test reported twice keeps its worst result.
+            let entry = self.statuses.entry(name.to_owned()).or_insert(status);
+            if status == TestStatus::Failed {
+                *entry = status;
+            }
+        }
+    }
+
+    /// What the harness said of the test called `name`, if anything.
+    pub fn status(&self, name: &str) -> Option<TestStatus> {
+        self.statuses.get(name).copied()
+    }
+}
+
+/// `NAME ... ok` (what follows `test `) as a name and a status.
+fn result_line(rest: &str) -> Option<(&str, TestStatus)> {
+    let (name, result) = rest.split_once(" ... ")?;
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return None;
+    }
+    let status = if result == "ok" {
+        TestStatus::Passed
+    } else if result == "FAILED" {
+        TestStatus::Failed
+    } else if result.starts_with("ignored") {
+        TestStatus::Ignored
+    } else {
+        return None;
+    };
+    Some((name, status))
+}
+
+/// Outcomes for the tests called `names`, in that order: their results from
+/// `results`, their failure messages from `stdout` (the kept output). A test the
+/// harness never reported did not finish.
+pub fn outcomes(names: &[String], results: &Results, stdout: &str) -> Vec<TestOutcome> {
+    let mut outcomes: Vec<TestOutcome> = names
         .iter()
         .map(|name| TestOutcome {
             name: name.clone(),
-            status: TestStatus::DidNotFinish,
+            status: results.status(name).unwrap_or(TestStatus::DidNotFinish),
             message: None,
             location: None,
         })
         .collect();
-
-    for line in stdout.lines() {
-        let Some(rest) = line.strip_prefix("test ") else {
-            continue;
-        };
-        let Some((name, result)) = rest.split_once(" ... ") else {
-            continue;
-        };
-        let status = if result == "ok" {
-            TestStatus::Passed
-        } else if result == "FAILED" {
-            TestStatus::Failed
-        } else if result.starts_with("ignored") {
-            TestStatus::Ignored
-        } else {
-            continue;
-        };
-        match outcomes.iter_mut().find(|o| o.name == name) {
-            Some(outcome) => outcome.status = status,
-            None => outcomes.push(TestOutcome {
-                name: name.to_owned(),
-                status,
-                message: None,
-                location: None,
-            }),
-        }
-    }
-
     for (name, block) in failure_blocks(stdout) {
         if let Some(outcome) = outcomes
             .iter_mut()
@@ -97,6 +134,15 @@ pub fn parse_run(stdout: &str, listed: &[String]) -> Vec<TestOutcome> {
         }
     }
     outcomes
+}
+
+/// Outcomes for `listed` tests from the whole of the harness's default output.
+pub fn parse_run(stdout: &str, listed: &[String]) -> Vec<TestOutcome> {
+    let mut results = Results::default();
+    for line in stdout.lines() {
+        results.feed(line);
+    }
+    outcomes(listed, &results, stdout)
 }
 
 /// The `---- NAME stdout ----` blocks of the failures section.
@@ -249,6 +295,31 @@ test result: FAILED. 1 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out; 
         let outcomes = parse_run(out, &["t".to_owned()]);
         assert_eq!(outcomes[0].message.as_deref(), Some("boom"));
         assert_eq!(outcomes[0].location.as_deref(), Some("src/main.rs:3:5"));
+    }
+
+    #[test]
+    fn result_lines_in_the_failures_section_do_not_count() {
+        // A failing test printed a line that looks like a result; it is captured
+        // output, shown after `failures:`, not a result.
+        let out = "test tests::a ... FAILED\n\nfailures:\n\n---- tests::a stdout ----\ntest tests::b ... ok\n\nfailures:\n    tests::a\n";
+        let listed = vec!["tests::a".to_owned(), "tests::b".to_owned()];
+        let outcomes = parse_run(out, &listed);
+        assert_eq!(outcomes[0].status, TestStatus::Failed);
+        assert_eq!(outcomes[1].status, TestStatus::DidNotFinish);
+    }
+
+    #[test]
+    fn a_result_after_unended_program_output_counts() {
+        let out = "xxxxxtest tests::a ... ok\n";
+        let outcomes = parse_run(out, &["tests::a".to_owned()]);
+        assert_eq!(outcomes[0].status, TestStatus::Passed);
+    }
+
+    #[test]
+    fn a_test_reported_twice_keeps_its_failure() {
+        let out = "test t ... FAILED\ntest t ... ok\n";
+        let outcomes = parse_run(out, &["t".to_owned()]);
+        assert_eq!(outcomes[0].status, TestStatus::Failed);
     }
 
     #[test]

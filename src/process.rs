@@ -15,8 +15,12 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Bytes kept of each of stdout and stderr; the rest is read and dropped.
+/// Bytes kept of each of stdout and stderr; the rest is read and dropped (but
+/// still handed, line by line, to the caller's callback).
 pub const OUTPUT_CAP: usize = 1024 * 1024;
+/// The longest line handed to the callback; of a longer line, only its last
+/// `LINE_CAP` bytes are (a harness's result may follow a program's unended output).
+pub const LINE_CAP: usize = 16 * 1024;
 
 /// How often a waiting run looks at its cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(25);
@@ -88,7 +92,8 @@ enum Message {
 }
 
 /// Runs `command` with stdin closed, calling `on_line` for every line (split at `\n`
-/// or `\r`, without the terminator) of either stream as it arrives.
+/// or `\r`, without the terminator, its last [`LINE_CAP`] bytes) of either stream as
+/// it arrives, including the lines past [`OUTPUT_CAP`] that are not kept.
 pub fn run(
     mut command: Command,
     limits: &Limits,
@@ -221,7 +226,7 @@ fn spawn_reader(stream: Stream, mut source: impl Read + Send + 'static, tx: mpsc
     });
 }
 
-/// Collects one stream: keeps up to the cap, splits lines for the callback.
+/// Collects one stream: keeps up to the cap, splits every line for the callback.
 #[derive(Default)]
 struct Capture {
     kept: Vec<u8>,
@@ -235,13 +240,14 @@ impl Capture {
         if bytes.len() > room {
             self.truncated = true;
         }
-        let kept = &bytes[..bytes.len().min(room)];
-        self.kept.extend_from_slice(kept);
-        for &b in kept {
+        self.kept.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        for &b in bytes {
             if b == b'\n' || b == b'\r' {
-                on_line(&self.pending);
-                self.pending.clear();
+                self.line(&mut on_line);
             } else {
+                if self.pending.len() == 2 * LINE_CAP {
+                    self.pending.drain(..LINE_CAP);
+                }
                 self.pending.push(b);
             }
         }
@@ -249,9 +255,14 @@ impl Capture {
 
     fn flush(&mut self, mut on_line: impl FnMut(&[u8])) {
         if !self.pending.is_empty() {
-            on_line(&self.pending);
-            self.pending.clear();
+            self.line(&mut on_line);
         }
+    }
+
+    fn line(&mut self, on_line: &mut impl FnMut(&[u8])) {
+        let start = self.pending.len().saturating_sub(LINE_CAP);
+        on_line(&self.pending[start..]);
+        self.pending.clear();
     }
 }
 
@@ -374,6 +385,23 @@ mod tests {
         assert!(done.success());
         assert_eq!(done.stdout.len(), OUTPUT_CAP);
         assert!(done.truncated);
+    }
+
+    #[test]
+    fn lines_past_the_cap_still_reach_the_callback() {
+        // 2 MiB of filler, then a line the caller must see.
+        let script = "head -c 2000000 /dev/zero | tr '\\0' 'x'; echo ' end of the long line'; echo last line";
+        let mut lines = Vec::new();
+        let done = run(sh(script), &Limits::default(), |_, line| {
+            lines.push(String::from_utf8_lossy(line).into_owned());
+        })
+        .unwrap();
+        assert!(done.truncated);
+        assert_eq!(lines.len(), 2);
+        // A long line keeps its end.
+        assert_eq!(lines[0].len(), LINE_CAP);
+        assert!(lines[0].ends_with("xx end of the long line"));
+        assert_eq!(lines[1], "last line");
     }
 
     #[test]

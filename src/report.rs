@@ -101,26 +101,10 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
     }
 
     let name = &verdict.exercise;
-    match verdict.status {
-        Status::Done => writeln!(out, "{GOOD}✓ {name} is done{GOOD:#}")?,
-        Status::CompileError => match &verdict.first_error {
-            Some(location) => writeln!(
-                out,
-                "{BAD}✗ {name} does not compile{BAD:#}: first error at {location}"
-            )?,
-            None => writeln!(out, "{BAD}✗ {name} does not compile{BAD:#}")?,
-        },
-        Status::TimedOut => writeln!(
-            out,
-            "{BAD}✗ {name} timed out{BAD:#}: it ran for {} s and was stopped. Is there an infinite loop?",
-            verdict.timeout.as_secs()
-        )?,
-        Status::ProgramFailed if verdict.exit_code.is_some() => writeln!(
-            out,
-            "{BAD}✗ {name}: the program exited with code {}{BAD:#}",
-            verdict.exit_code.unwrap_or_default()
-        )?,
-        status => writeln!(out, "{BAD}✗ {name}: {}{BAD:#}", status.describe())?,
+    if verdict.is_done() {
+        writeln!(out, "{GOOD}✓ {name} is done{GOOD:#}")?;
+    } else {
+        writeln!(out, "{BAD}✗ {name}: {}{BAD:#}", verdict.headline())?;
     }
     Ok(())
 }

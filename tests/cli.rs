@@ -111,7 +111,7 @@ fn failing_tests_are_listed_with_their_messages() {
        right: 5
       at exercises/basics/failing.rs:18:9
   ✓ adds_two_and_two
-✗ failing: tests fail
+✗ failing: tests fail: 1 of 2 pass
 Stuck? `patterns hint` shows hint 1 of 1.
 "
     );
@@ -133,7 +133,7 @@ fn a_compile_error_shows_rustc_and_the_first_error_place() {
             .contains(" --> exercises/basics/broken_build.rs:4:18")
     );
     assert!(run.stdout.contains(
-        "✗ broken_build does not compile: first error at exercises/basics/broken_build.rs:4:18"
+        "✗ broken_build: does not compile: first error at exercises/basics/broken_build.rs:4:18"
     ));
     // NO_COLOR: rustc's colours are dropped too.
     assert!(!run.stdout.contains('\u{1b}'));
@@ -152,10 +152,62 @@ fn an_endless_loop_is_stopped_at_the_timeout() {
             .contains("… counts_down_from_three (did not finish)")
     );
     assert!(run.stdout.contains("✓ finishes_quickly"));
-    assert!(run.stdout.contains(
-        "✗ endless timed out: it ran for 1 s and was stopped. Is there an infinite loop?"
-    ));
+    assert!(
+        run.stdout
+            .contains("✗ endless: timed out after 1 s and stopped: is there an infinite loop?")
+    );
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+}
+
+/// Replaces `from` by `to` in a fixture file; `from` must occur.
+fn edit(fixture: &Fixture, file: &str, from: &str, to: &str) {
+    let path = fixture.path(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn a_test_binary_that_exits_early_is_not_done() {
+    let fixture = Fixture::new("workbook");
+    // The code under test ends the process "successfully" before any test reports.
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "a * b",
+        "std::process::exit(0)",
+    );
+    let run = fixture.run(&["run", "failing"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Tests: 0 of 2 pass\n")
+            && run.stdout.contains("… adds_two_and_two (did not finish)")
+            && run.stdout.contains("- adds_large_numbers (ignored)")
+            && run.stdout.contains(
+                "✗ failing: 2 tests did not finish: the test binary ended before they reported a result (does the code call std::process::exit?)"
+            ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn output_past_the_cap_does_not_hide_passing_tests() {
+    let fixture = Fixture::new("workbook");
+    // 2 MiB written around the harness's capture, then the test passes.
+    edit(
+        &fixture,
+        "exercises/basics/passing.rs",
+        "        assert_eq!(double(2), 4);",
+        "        use std::io::Write;\n        std::io::stdout().write_all(&vec![b'x'; 2 << 20]).unwrap();\n        assert_eq!(double(2), 4);",
+    );
+    let run = fixture.run(&["run", "passing"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Tests: 1 of 1 pass\n  ✓ doubles\n"),
+        "{}",
+        &run.stdout[..run.stdout.len().min(400)]
+    );
 }
 
 #[test]

@@ -204,29 +204,16 @@ fn draw_banner(frame: &mut Frame<'_>, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new(text).dim(), area);
         return;
     };
-    let (passed, total) = verdict.test_counts();
-    let line = match verdict.status {
-        Status::Done => Line::from(vec![
+    let line = if verdict.is_done() {
+        Line::from(vec![
             Span::styled(" ✓ DONE ", Style::new().bold().fg(Color::Black).bg(GOOD)),
             Span::styled(
                 "  n: next exercise   s: compare with the solution",
                 Style::new().fg(GOOD).bold(),
             ),
-        ]),
-        Status::TestsFailed => failing(format!("tests fail: {passed} of {total} pass")),
-        Status::CompileError => failing(match &verdict.first_error {
-            Some(at) => format!("does not compile: first error at {at}"),
-            None => "does not compile".to_owned(),
-        }),
-        Status::TimedOut => failing(format!(
-            "timed out after {} s and stopped: is there an infinite loop?",
-            verdict.timeout.as_secs()
-        )),
-        Status::ProgramFailed => failing(match verdict.exit_code {
-            Some(code) => format!("the program exited with code {code}"),
-            None => "the program failed".to_owned(),
-        }),
-        status => failing(status.describe().to_owned()),
+        ])
+    } else {
+        failing(verdict.headline())
     };
     frame.render_widget(Paragraph::new(line), area);
 }
