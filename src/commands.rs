@@ -14,7 +14,7 @@ use patterns::catalog::{Exercise, topic_title};
 use patterns::check::{self, Event, Side, Status, Verdict};
 use patterns::process::Cancel;
 use patterns::progress::{Progress, Store};
-use patterns::workbook::{Lock, OriginalSource, Workbook};
+use patterns::workbook::{Lock, Workbook};
 
 use crate::report::{self, BAD, BOLD, DIM, GOOD, WARN};
 
@@ -290,10 +290,7 @@ pub fn reset(dir: Option<&Path>, name: &str) -> Result<ExitCode> {
     session.progress.clear_done(&exercise.name);
     session.save()?;
     let mut out = anstream::stdout();
-    let source = match done.source {
-        OriginalSource::Embedded => "the copy built into patterns",
-        OriginalSource::Git => "git HEAD",
-    };
+    let source = done.source.describe();
     match done.backup {
         Some(backup) => writeln!(
             out,

@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use patterns::cargo::cargo_program;
 use patterns::catalog::{Exercise, INFO_FILE};
 use patterns::check::{self, Side, Status};
+use patterns::originals::{Manifest, ORIGINALS_FILE};
 use patterns::process::Cancel;
 use patterns::workbook::Workbook;
 
@@ -73,6 +74,32 @@ pub fn check(
     }
     if !failures.is_empty() {
         return finish(&mut out, &failures, started);
+    }
+
+    // What learners get must be what the manifest names as the originals.
+    let manifest = current_originals(&workbook)?;
+    match &workbook.originals {
+        None => failures.push(format!(
+            "there is no {ORIGINALS_FILE}; run `patterns dev update` to write it"
+        )),
+        Some(listed) => {
+            for (path, id) in &manifest.files {
+                if listed.files.get(path) != Some(id) {
+                    failures.push(format!(
+                        "{path} is not the original {ORIGINALS_FILE} names; if it holds the starting code learners should get, run `patterns dev update`"
+                    ));
+                }
+            }
+            for path in listed
+                .files
+                .keys()
+                .filter(|p| !manifest.files.contains_key(*p))
+            {
+                failures.push(format!(
+                    "{ORIGINALS_FILE} lists {path}, which is no exercise of info.toml; run `patterns dev update`"
+                ));
+            }
+        }
     }
 
     // The learner must face the very tests the reference solution passes.
@@ -296,6 +323,18 @@ fn bin_targets(root: &Path) -> Result<BTreeMap<String, PathBuf>> {
     Ok(bins)
 }
 
+/// The originals manifest for the exercise files as they are now.
+fn current_originals(workbook: &Workbook) -> Result<Manifest> {
+    let paths: Vec<String> = workbook
+        .catalog
+        .exercises
+        .iter()
+        .map(|e| e.path().to_string_lossy().replace('\\', "/"))
+        .collect();
+    Manifest::of_files(&workbook.root, paths.iter().map(String::as_str))
+        .context("cannot read the exercise files")
+}
+
 /// The `[[bin]]` list for the exercises and their solutions.
 pub fn generated_bins<'a>(exercises: impl IntoIterator<Item = &'a Exercise>) -> String {
     let mut text = String::new();
@@ -315,6 +354,22 @@ pub fn generated_bins<'a>(exercises: impl IntoIterator<Item = &'a Exercise>) -> 
 
 pub fn update(dir: Option<&Path>) -> Result<ExitCode> {
     let workbook = open(dir)?;
+    let mut out = anstream::stdout();
+    let manifest = current_originals(&workbook)?;
+    if workbook.originals.as_ref() == Some(&manifest) {
+        writeln!(out, "{ORIGINALS_FILE} is up to date")?;
+    } else {
+        patterns::progress::write_atomically(
+            &workbook.root.join(ORIGINALS_FILE),
+            manifest.render().as_bytes(),
+        )
+        .with_context(|| format!("cannot write {ORIGINALS_FILE}"))?;
+        writeln!(
+            out,
+            "wrote the original text ids of {} exercises to {ORIGINALS_FILE}",
+            manifest.files.len()
+        )?;
+    }
     let path = workbook.root.join(WORKBOOK_MANIFEST);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         UsageError(format!(
@@ -345,7 +400,6 @@ pub fn update(dir: Option<&Path>) -> Result<ExitCode> {
         head.trim_end(),
         generated_bins(here.iter().copied())
     );
-    let mut out = anstream::stdout();
     if new == text {
         writeln!(out, "{WORKBOOK_MANIFEST} is up to date")?;
     } else {

@@ -11,14 +11,11 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::catalog::{Catalog, Exercise, INFO_FILE, LoadError};
+use crate::originals::{self, Manifest, ManifestError, Original, OriginalSource};
 use crate::progress::{self, Store};
 
 /// The folder, under the workbook root, where patterns keeps its state.
 pub const STATE_DIR: &str = ".patterns";
-
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/originals.rs"));
-}
 
 /// Why a workbook could not be opened or used.
 #[derive(Debug, thiserror::Error)]
@@ -30,16 +27,33 @@ pub enum WorkbookError {
     NotFound(PathBuf),
     #[error(transparent)]
     Catalog(#[from] LoadError),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
     #[error(
         "another patterns ({0}) is using this workbook; quit it first (its screen has the same commands), or wait for it to finish"
     )]
     Locked(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] io::Error),
     #[error(
-        "cannot find the original text of {path}: this patterns was built from a different info.toml and the workbook is not a git repository with the file committed; get the file from the workbook's repository"
+        "cannot find the original text of {path}: the file has changed, this patterns was built without it, and git does not have it; get the file from the workbook's repository"
     )]
     NoOriginal { path: String },
+    #[error(
+        "cannot save your version of {} to {}: {error}; nothing was changed. Make that folder writable, or copy your file elsewhere and reset again",
+        file.display(), backup.display()
+    )]
+    Backup {
+        file: PathBuf,
+        backup: PathBuf,
+        error: io::Error,
+    },
+    #[error("cannot write {}: {error}; your version is saved as {}", file.display(), backup.as_deref().map_or_else(|| "(it had no changes)".into(), |b| b.display().to_string()))]
+    Restore {
+        file: PathBuf,
+        backup: Option<PathBuf>,
+        error: io::Error,
+    },
 }
 
 /// An opened workbook.
@@ -48,7 +62,8 @@ pub struct Workbook {
     /// Absolute, canonical.
     pub root: PathBuf,
     pub catalog: Catalog,
-    info_text: String,
+    /// `originals.toml`, when the workbook has one.
+    pub originals: Option<Manifest>,
 }
 
 impl Workbook {
@@ -83,10 +98,11 @@ impl Workbook {
                 let _ = std::fs::write(&stamp, &fingerprint);
             }
         }
+        let originals = Manifest::load(&root)?;
         Ok(Workbook {
             root,
             catalog,
-            info_text,
+            originals,
         })
     }
 
@@ -152,50 +168,70 @@ impl Workbook {
         self.root.join(exercise.path())
     }
 
-    /// The original text of an exercise: embedded in this binary when it was built
-    /// from this very catalog, else the version committed in git.
-    pub fn original(&self, exercise: &Exercise) -> Result<(String, OriginalSource), WorkbookError> {
+    /// The original text of an exercise, from a source the learner's edits and
+    /// commits cannot change (see [`crate::originals`]).
+    pub fn original(&self, exercise: &Exercise) -> Result<Original, WorkbookError> {
         let relative = exercise.path().to_string_lossy().replace('\\', "/");
-        if embedded::INFO_TOML == self.info_text
-            && let Some((_, text)) = embedded::FILES.iter().find(|(p, _)| *p == relative)
-        {
-            return Ok(((*text).to_owned(), OriginalSource::Embedded));
-        }
-        let output = std::process::Command::new("git")
-            .current_dir(&self.root)
-            .args(["show", &format!("HEAD:{relative}")])
-            .output();
-        match output {
-            Ok(out) if out.status.success() => Ok((
-                String::from_utf8_lossy(&out.stdout).into_owned(),
-                OriginalSource::Git,
-            )),
-            _ => Err(WorkbookError::NoOriginal { path: relative }),
-        }
+        let found = match &self.originals {
+            Some(manifest) => manifest.original(&self.root, &relative),
+            None => originals::from_git_head(&self.root, &relative),
+        };
+        found.ok_or(WorkbookError::NoOriginal { path: relative })
     }
 
     /// Puts the exercise back to its original text, after copying the learner's
     /// version to `.patterns/backups/`. Returns the backup's path (None when the file
-    /// was missing or already original).
+    /// was missing or already original). When the backup cannot be written, the
+    /// file is left as it is.
     pub fn reset(&self, exercise: &Exercise) -> Result<Reset, WorkbookError> {
-        let (original, source) = self.original(exercise)?;
+        let original = self.original(exercise)?;
+        self.replace(exercise, &original.text).map(|backup| Reset {
+            backup,
+            source: original.source,
+        })
+    }
+
+    /// Writes `text` over the exercise's file, after saving the learner's version
+    /// (when it differs) under `.patterns/backups/`. Returns the backup's path.
+    pub fn replace(
+        &self,
+        exercise: &Exercise,
+        text: &str,
+    ) -> Result<Option<PathBuf>, WorkbookError> {
         let file = self.exercise_file(exercise);
         let current = match std::fs::read(&file) {
             Ok(bytes) => Some(bytes),
             Err(error) if error.kind() == io::ErrorKind::NotFound => None,
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                return Err(WorkbookError::Restore {
+                    file,
+                    backup: None,
+                    error,
+                });
+            }
         };
         let backup = match current {
-            Some(bytes) if bytes != original.as_bytes() => Some(self.backup(exercise, &bytes)?),
+            Some(bytes) if bytes != text.as_bytes() => Some(self.backup(exercise, &bytes)?),
             _ => None,
         };
-        progress::write_atomically(&file, original.as_bytes())?;
-        Ok(Reset { backup, source })
+        progress::write_atomically(&file, text.as_bytes()).map_err(|error| {
+            WorkbookError::Restore {
+                file: file.clone(),
+                backup: backup.clone(),
+                error,
+            }
+        })?;
+        Ok(backup)
     }
 
-    fn backup(&self, exercise: &Exercise, bytes: &[u8]) -> io::Result<PathBuf> {
+    fn backup(&self, exercise: &Exercise, bytes: &[u8]) -> Result<PathBuf, WorkbookError> {
         let dir = self.state_dir().join("backups");
-        std::fs::create_dir_all(&dir)?;
+        let failed = |error| WorkbookError::Backup {
+            file: exercise.path(),
+            backup: dir.clone(),
+            error,
+        };
+        std::fs::create_dir_all(&dir).map_err(failed)?;
         let stamp = progress::timestamp(SystemTime::now()).replace(':', "-");
         let mut path = dir.join(format!("{}-{stamp}.rs", exercise.name));
         let mut n = 1;
@@ -203,7 +239,7 @@ impl Workbook {
             path = dir.join(format!("{}-{stamp}-{n}.rs", exercise.name));
             n += 1;
         }
-        progress::write_atomically(&path, bytes)?;
+        progress::write_atomically(&path, bytes).map_err(failed)?;
         Ok(path)
     }
 }
@@ -226,13 +262,6 @@ fn checks_fingerprint(root: &Path, info_text: &str, catalog: &Catalog) -> String
         }
     }
     format!("{:016x}\n", hasher.finish())
-}
-
-/// Where an original exercise text came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OriginalSource {
-    Embedded,
-    Git,
 }
 
 /// The outcome of a reset.
@@ -348,7 +377,7 @@ mod tests {
         std::fs::write(&file, "// my work\n").unwrap();
         let exercise = workbook.catalog.exercises[0].clone();
         let reset = workbook.reset(&exercise).unwrap();
-        assert_eq!(reset.source, OriginalSource::Git);
+        assert_eq!(reset.source, OriginalSource::GitHead);
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "// original\n");
         let backup = reset.backup.unwrap();
         assert!(backup.starts_with(workbook.state_dir().join("backups")));

@@ -350,6 +350,126 @@ fn reset_without_an_original_refuses_and_changes_nothing() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "// my attempt\n");
 }
 
+impl Fixture {
+    /// Runs git in the fixture; it must succeed.
+    fn git(&self, args: &[&str]) {
+        let out = Command::new("git")
+            .current_dir(self.root())
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    /// Writes originals.toml for the exercise files as they are now.
+    fn write_originals(&self) {
+        let workbook = patterns::workbook::Workbook::open(self.root()).unwrap();
+        let paths: Vec<String> = workbook
+            .catalog
+            .exercises
+            .iter()
+            .map(|e| e.path().to_string_lossy().replace('\\', "/"))
+            .collect();
+        let manifest =
+            patterns::originals::Manifest::of_files(self.root(), paths.iter().map(String::as_str))
+                .unwrap();
+        std::fs::write(self.path("originals.toml"), manifest.render()).unwrap();
+    }
+}
+
+#[test]
+fn reset_never_gives_back_a_learners_commit_as_the_original() {
+    let fixture = Fixture::new("workbook");
+    fixture.write_originals();
+    fixture.git(&["init", "-q"]);
+    fixture.git(&["add", "."]);
+    fixture.git(&["commit", "-qm", "start"]);
+    let file = fixture.path("exercises/basics/failing.rs");
+    let original = std::fs::read_to_string(&file).unwrap();
+    // The learner commits their work, then changes info.toml (as a pull would).
+    std::fs::write(&file, "// my committed attempt\n").unwrap();
+    fixture.git(&["commit", "-qam", "my work"]);
+    let info = std::fs::read_to_string(fixture.path("info.toml")).unwrap();
+    std::fs::write(fixture.path("info.toml"), format!("{info}\n# pulled\n")).unwrap();
+
+    let run = fixture.run(&["reset", "failing"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "Reset exercises/basics/failing.rs to its original text (from the workbook's git history)."
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+}
+
+#[test]
+fn reset_takes_the_original_built_into_patterns() {
+    // One of this repository's exercises, edited, in a workbook without git: the
+    // only copy of its original is the one built into the binary.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let relative = "exercises/00_intro/intro_tests.rs";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("exercises/00_intro")).unwrap();
+    std::fs::write(
+        dir.path().join("info.toml"),
+        "format_version = 1\n[[exercises]]\nname = \"intro_tests\"\ndir = \"00_intro\"\nhint = \"h\"\n",
+    )
+    .unwrap();
+    let original = std::fs::read_to_string(repo.join(relative)).unwrap();
+    let id = patterns::originals::blob_id(&original);
+    std::fs::write(
+        dir.path().join("originals.toml"),
+        format!("[files]\n{relative:?} = \"{id}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(relative), "// mine\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_patterns"))
+        .current_dir(dir.path())
+        .args(["reset", "intro_tests"])
+        .env("NO_COLOR", "1")
+        .env_remove("PATTERNS_WORKBOOK")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout.contains("(from the copy built into patterns)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(relative)).unwrap(),
+        original
+    );
+}
+
+#[test]
+fn a_reset_that_cannot_keep_a_backup_changes_nothing_and_says_where() {
+    let fixture = Fixture::new("workbook");
+    fixture.write_originals();
+    let file = fixture.path("exercises/basics/failing.rs");
+    // The backup folder cannot be made: a file stands in its place.
+    std::fs::create_dir_all(fixture.path(".patterns")).unwrap();
+    std::fs::write(fixture.path(".patterns/backups"), "").unwrap();
+    fixture.git(&["init", "-q"]);
+    fixture.git(&["add", "exercises"]);
+    fixture.git(&["commit", "-qm", "start"]);
+    std::fs::write(&file, "// my attempt\n").unwrap();
+    let run = fixture.run(&["reset", "failing"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let backups = fixture.path(".patterns/backups");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: cannot save your version of exercises/basics/failing.rs to {}: File exists (os error 17); nothing was changed. Make that folder writable, or copy your file elsewhere and reset again\n",
+            backups.canonicalize().unwrap().display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "// my attempt\n");
+}
+
 #[test]
 fn verify_checks_everything_and_restores_done_marks() {
     let fixture = Fixture::new("workbook");
@@ -672,6 +792,28 @@ fn a_save_during_a_run_replaces_that_run() {
         "the first run reported: {verdict}"
     );
     assert_eq!(verdict["done"], true, "{verdict}");
+}
+
+#[test]
+fn dev_check_wants_originals_that_name_the_exercise_files() {
+    let fixture = Fixture::new("workbook");
+    let run = fixture.run(&["dev", "check"]);
+    assert!(
+        run.stdout
+            .contains("✗ there is no originals.toml; run `patterns dev update` to write it"),
+        "{}",
+        run.stdout
+    );
+    fixture.write_originals();
+    edit(&fixture, "exercises/basics/failing.rs", "a * b", "a + b");
+    let run = fixture.run(&["dev", "check"]);
+    assert!(
+        run.stdout.contains(
+            "✗ exercises/basics/failing.rs is not the original originals.toml names; if it holds the starting code learners should get, run `patterns dev update`"
+        ),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
