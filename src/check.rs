@@ -18,10 +18,11 @@ use std::time::{Duration, Instant};
 use crate::cargo::{self, BuildOutput, BuildProgress, Diagnostic, Location, Mode};
 use crate::catalog::Exercise;
 use crate::checks::{self, CheckOutcome};
-use crate::contract::{self, SourceTest};
+use crate::contract::{self, SourceTest, TestChange};
 use crate::libtest::{self, TestOutcome, TestStatus};
 use crate::process::{self, Cancel, Ending, Limits};
 use crate::unfinished::{self, Placeholder};
+use crate::workbook::Workbook;
 
 /// Which file of an exercise to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,9 @@ pub enum Status {
     /// The tests or the program ran past the timeout and were killed.
     TimedOut,
     TestsFailed,
+    /// The learner's tests are not the original ones (a test removed, weakened,
+    /// ignored, or the module switched off).
+    TestsChanged,
     /// The test binary exited successfully before every test reported a result
     /// (`std::process::exit` in a test, or in the code it calls).
     TestsUnfinished,
@@ -89,6 +93,7 @@ impl Status {
             Status::TimedOut => "timed out (is there an infinite loop?)",
             Status::TestsFailed => "tests fail",
             Status::TestsUnfinished => "tests did not finish",
+            Status::TestsChanged => "the tests were changed",
             Status::ProgramFailed => "the program failed",
             Status::ChecksFailed => "architecture checks fail",
             Status::PlaceholdersLeft => "todo!() left",
@@ -121,6 +126,8 @@ pub struct Verdict {
     /// The program's exit code, when it ran and exited normally.
     pub exit_code: Option<i32>,
     pub placeholders: Vec<Placeholder>,
+    /// How the learner's tests differ from the original ones they must keep.
+    pub tests_changed: Vec<TestChange>,
     pub checks: Vec<CheckOutcome>,
     /// Clippy's findings under `strict_clippy`.
     pub clippy: Vec<Diagnostic>,
@@ -143,6 +150,7 @@ impl Verdict {
             output_truncated: false,
             exit_code: None,
             placeholders: Vec::new(),
+            tests_changed: Vec::new(),
             checks: Vec::new(),
             clippy: Vec::new(),
             timeout: exercise.timeout,
@@ -180,6 +188,17 @@ impl Verdict {
                 self.timeout.as_secs()
             ),
             Status::TestsFailed => format!("tests fail: {passed} of {total} pass"),
+            Status::TestsChanged => {
+                let changes: Vec<String> = self
+                    .tests_changed
+                    .iter()
+                    .map(TestChange::describe)
+                    .collect();
+                format!(
+                    "the tests are not the original ones: {}",
+                    changes.join(", ")
+                )
+            }
             Status::TestsUnfinished => {
                 let unfinished = self
                     .tests
@@ -236,7 +255,7 @@ pub struct Options {
 
 /// Checks one exercise file.
 pub fn check(
-    root: &Path,
+    workbook: &Workbook,
     exercise: &Exercise,
     side: Side,
     cancel: Option<&Cancel>,
@@ -247,7 +266,7 @@ pub fn check(
         lint_all: false,
         cancel: cancel.cloned(),
     };
-    let mut verdicts = check_many(root, &[(exercise, side)], &options, on_event)?;
+    let mut verdicts = check_many(workbook, &[(exercise, side)], &options, on_event)?;
     Ok(verdicts.remove(0))
 }
 
@@ -255,11 +274,12 @@ pub fn check(
 /// and running at most `options.jobs` binaries at once. Verdicts come back in the
 /// order of `items`.
 pub fn check_many(
-    root: &Path,
+    workbook: &Workbook,
     items: &[(&Exercise, Side)],
     options: &Options,
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> std::io::Result<Vec<Verdict>> {
+    let root = workbook.root.as_path();
     let started = Instant::now();
     let cancel = options.cancel.as_ref();
     let exercises: Vec<&Exercise> = items.iter().map(|(e, _)| *e).collect();
@@ -289,7 +309,7 @@ pub fn check_many(
             .unwrap_or_default();
         verdict.diagnostics = build.diagnostics.clone();
         verdict.first_error = build.errors().find_map(|d| d.location.clone());
-        sources.push(read_source(root, exercise, verdict));
+        sources.push(read_source(workbook, exercise, sides[index], verdict));
         match build.executable {
             Some(executable) => runnable.push((index, executable)),
             None => {
@@ -430,13 +450,21 @@ fn build_all(
 /// What a check learns from the file's syntax tree, besides the verdict's fields.
 #[derive(Debug, Default)]
 struct Source {
+    /// The tests the learner's file declares.
     tests: Vec<SourceTest>,
+    /// The tests that must pass: the original's, when the learner must keep them.
+    expected: Option<Vec<SourceTest>>,
 }
 
-/// Placeholders, architecture checks and the declared tests, read from the file
-/// in-process.
-fn read_source(root: &Path, exercise: &Exercise, verdict: &mut Verdict) -> Source {
-    let Ok(text) = std::fs::read_to_string(root.join(&verdict.file)) else {
+/// Placeholders, architecture checks, the declared tests and whether they are still
+/// the original's, read from the file in-process.
+fn read_source(
+    workbook: &Workbook,
+    exercise: &Exercise,
+    side: Side,
+    verdict: &mut Verdict,
+) -> Source {
+    let Ok(text) = std::fs::read_to_string(workbook.root.join(&verdict.file)) else {
         return Source::default();
     };
     let Ok(file) = syn::parse_file(&text) else {
@@ -444,9 +472,44 @@ fn read_source(root: &Path, exercise: &Exercise, verdict: &mut Verdict) -> Sourc
     };
     verdict.placeholders = unfinished::placeholders(&file);
     verdict.checks = checks::evaluate(&exercise.checks, &file);
-    Source {
+    let mut source = Source {
         tests: contract::tests_in(&file),
+        expected: None,
+    };
+    if side == Side::Exercise
+        && exercise.test
+        && let Some(original) = kept_tests(workbook, exercise)
+    {
+        verdict.tests_changed = contract::compare(&original, &file);
+        source.expected = Some(contract::tests_in(&original));
     }
+    source
+}
+
+/// The file whose tests the learner must keep. In a workbook with
+/// `originals.toml` (ours), every exercise's tests are its solution's (`dev check`
+/// holds authors to it): the original, or the solution when the original cannot be
+/// found. Without it (a rustlings set), only an original whose `mod tests` is its
+/// solution's too; where they differ (the learner writes the tests, as in
+/// rustlings' `tests1`) or either is unknown, the learner's tests are theirs.
+fn kept_tests(workbook: &Workbook, exercise: &Exercise) -> Option<syn::File> {
+    let parse = |text: &str| syn::parse_file(text).ok();
+    let original = workbook
+        .original(exercise)
+        .ok()
+        .and_then(|o| parse(&o.text));
+    let solution = || {
+        std::fs::read_to_string(workbook.root.join(exercise.solution_path()))
+            .ok()
+            .and_then(|text| parse(&text))
+    };
+    if workbook.originals.is_some() {
+        return original.or_else(solution);
+    }
+    let original = original?;
+    let tokens = |file: &syn::File| contract::tests_module(file).map(contract::module_tokens);
+    let theirs = tokens(&original)?;
+    (tokens(&solution()?).as_deref() == Some(theirs.as_str())).then_some(original)
 }
 
 enum RunResult {
@@ -559,7 +622,15 @@ fn apply_run(verdict: &mut Verdict, result: RunResult, source: &Source) {
         ));
     }
     if let Some((listed, results)) = tests {
-        verdict.tests = libtest::outcomes(&listed, &results, &stdout);
+        // The tests that count are the original's when the learner must keep
+        // them: one deleted or never run is missing, not forgotten.
+        let mut names = listed;
+        for test in source.expected.iter().flatten() {
+            if !names.contains(&test.name) {
+                names.push(test.name.clone());
+            }
+        }
+        verdict.tests = libtest::outcomes(&names, &results, &stdout);
         // An `#[ignore]`d test is skipped, reported or not (an early exit may
         // have come before the harness reported it).
         for test in &mut verdict.tests {
@@ -599,7 +670,12 @@ fn apply_run(verdict: &mut Verdict, result: RunResult, source: &Source) {
             }
         }
     };
-    verdict.status = if runtime_status != Status::Done {
+    verdict.status = if runtime_status == Status::Cancelled {
+        runtime_status
+    } else if !verdict.tests_changed.is_empty() {
+        // Whatever changed tests say, they are not the exercise's.
+        Status::TestsChanged
+    } else if runtime_status != Status::Done {
         runtime_status
     } else if verdict.checks.iter().any(|c| !c.violations.is_empty()) {
         Status::ChecksFailed

@@ -70,6 +70,10 @@ pub enum Command {
     Reset {
         /// The exercise, by name.
         name: String,
+        /// Put back only the original tests (`mod tests`) and keep the rest of your
+        /// code, for when the tests were changed.
+        #[arg(long)]
+        tests: bool,
     },
     /// Check every exercise and print a summary; exit 0 only if all are done.
     ///

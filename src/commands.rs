@@ -188,7 +188,7 @@ pub fn run(dir: Option<&Path>, name: Option<&str>, cancel: &Cancel) -> Result<Ex
     let exercise = session.pick(name)?;
     let line = ProgressLine::new();
     let verdict = check::check(
-        &session.workbook.root,
+        &session.workbook,
         &exercise,
         Side::Exercise,
         Some(cancel),
@@ -283,25 +283,44 @@ pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn reset(dir: Option<&Path>, name: &str) -> Result<ExitCode> {
+pub fn reset(dir: Option<&Path>, name: &str, tests_only: bool) -> Result<ExitCode> {
     let mut session = Session::open(dir, Some("patterns reset"))?;
     let exercise = session.exercise(name)?.clone();
+    let file = exercise.path();
+    let mut out = anstream::stdout();
+    if tests_only {
+        let done = session.workbook.restore_tests(&exercise)?;
+        match done.backup {
+            Some(backup) => writeln!(
+                out,
+                "Put the original tests back into {} (from {}); the rest of your code is as it was.\nYour version is saved as {}.",
+                file.display(),
+                done.source.describe(),
+                relative(&session.workbook.root, &backup).display()
+            )?,
+            None => writeln!(
+                out,
+                "{} already has the original tests; nothing changed.",
+                file.display()
+            )?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let done = session.workbook.reset(&exercise)?;
     session.progress.clear_done(&exercise.name);
     session.save()?;
-    let mut out = anstream::stdout();
     let source = done.source.describe();
     match done.backup {
         Some(backup) => writeln!(
             out,
             "Reset {} to its original text (from {source}).\nYour version is saved as {}.",
-            exercise.path().display(),
+            file.display(),
             relative(&session.workbook.root, &backup).display()
         )?,
         None => writeln!(
             out,
             "{} already had its original text; nothing to back up.",
-            exercise.path().display()
+            file.display()
         )?,
     }
     Ok(ExitCode::SUCCESS)
@@ -327,7 +346,7 @@ pub fn verify(
         lint_all: false,
         cancel: Some(cancel.clone()),
     };
-    let verdicts = check::check_many(&session.workbook.root, &items, &options, &|event| {
+    let verdicts = check::check_many(&session.workbook, &items, &options, &|event| {
         line.event(event)
     })
     .context("cannot run cargo; is Rust installed (https://rustup.rs)?")?;

@@ -143,14 +143,12 @@ pub fn check(
         lint_all: true,
         ..options.clone()
     };
-    let solutions = check::check_many(&workbook.root, &solution_items, &lint_options, &|e| {
+    let solutions = check::check_many(&workbook, &solution_items, &lint_options, &|e| {
         line.event(e)
     })
     .context("cannot run cargo; is Rust installed?")?;
-    let exercises = check::check_many(&workbook.root, &exercise_items, &options, &|e| {
-        line.event(e)
-    })
-    .context("cannot run cargo; is Rust installed?")?;
+    let exercises = check::check_many(&workbook, &exercise_items, &options, &|e| line.event(e))
+        .context("cannot run cargo; is Rust installed?")?;
     line.clear();
     if solutions
         .iter()

@@ -75,7 +75,7 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         ),
         Some(Command::Run { name }) => commands::run(dir, name.as_deref(), cancel),
         Some(Command::Hint { name, level }) => commands::hint(dir, name.as_deref(), level),
-        Some(Command::Reset { name }) => commands::reset(dir, &name),
+        Some(Command::Reset { name, tests }) => commands::reset(dir, &name, tests),
         Some(Command::Verify { jobs }) => commands::verify(dir, jobs, cancel),
         Some(Command::Progress { json }) => commands::progress(dir, json),
         Some(Command::Dev { command }) => match command {

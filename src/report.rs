@@ -105,6 +105,12 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
         writeln!(out, "{GOOD}✓ {name} is done{GOOD:#}")?;
     } else {
         writeln!(out, "{BAD}✗ {name}: {}{BAD:#}", verdict.headline())?;
+        if verdict.status == Status::TestsChanged {
+            writeln!(
+                out,
+                "`patterns reset {name} --tests` puts the original tests back and keeps the rest of your code (your version is saved first)."
+            )?;
+        }
     }
     Ok(())
 }

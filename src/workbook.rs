@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::catalog::{Catalog, Exercise, INFO_FILE, LoadError};
+use crate::contract;
 use crate::originals::{self, Manifest, ManifestError, Original, OriginalSource};
 use crate::progress::{self, Store};
 
@@ -47,6 +48,11 @@ pub enum WorkbookError {
         file: PathBuf,
         backup: PathBuf,
         error: io::Error,
+    },
+    #[error("cannot put the original tests back into {}: {reason}", path.display())]
+    TestsNotRestored {
+        path: PathBuf,
+        reason: contract::RestoreError,
     },
     #[error("cannot write {}: {error}; your version is saved as {}", file.display(), backup.as_deref().map_or_else(|| "(it had no changes)".into(), |b| b.display().to_string()))]
     Restore {
@@ -191,6 +197,41 @@ impl Workbook {
         })
     }
 
+    /// Puts back the whole file or only its tests, as `scope` says.
+    pub fn reset_scope(
+        &self,
+        exercise: &Exercise,
+        scope: ResetScope,
+    ) -> Result<Reset, WorkbookError> {
+        match scope {
+            ResetScope::Exercise => self.reset(exercise),
+            ResetScope::Tests => self.restore_tests(exercise),
+        }
+    }
+
+    /// Puts the original `mod tests` back into the exercise's file and keeps the
+    /// rest of the learner's code, after saving their version under
+    /// `.patterns/backups/`. Returns the backup's path (None when nothing changed).
+    pub fn restore_tests(&self, exercise: &Exercise) -> Result<Reset, WorkbookError> {
+        let original = self.original(exercise)?;
+        let file = self.exercise_file(exercise);
+        let mine = std::fs::read_to_string(&file).map_err(|error| WorkbookError::Restore {
+            file: file.clone(),
+            backup: None,
+            error,
+        })?;
+        let restored = contract::restore_tests(&mine, &original.text).map_err(|reason| {
+            WorkbookError::TestsNotRestored {
+                path: exercise.path(),
+                reason,
+            }
+        })?;
+        self.replace(exercise, &restored).map(|backup| Reset {
+            backup,
+            source: original.source,
+        })
+    }
+
     /// Writes `text` over the exercise's file, after saving the learner's version
     /// (when it differs) under `.patterns/backups/`. Returns the backup's path.
     pub fn replace(
@@ -262,6 +303,15 @@ fn checks_fingerprint(root: &Path, info_text: &str, catalog: &Catalog) -> String
         }
     }
     format!("{:016x}\n", hasher.finish())
+}
+
+/// What a reset puts back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetScope {
+    /// The whole file.
+    Exercise,
+    /// Only the original `mod tests`; the rest of the learner's code stays.
+    Tests,
 }
 
 /// The outcome of a reset.

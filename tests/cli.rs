@@ -211,6 +211,143 @@ fn output_past_the_cap_does_not_hide_passing_tests() {
 }
 
 #[test]
+fn the_tests_are_the_contract() {
+    let fixture = Fixture::new("workbook");
+    fixture.write_originals();
+    fixture.git(&["init", "-q"]);
+    fixture.git(&["add", "exercises"]);
+    fixture.git(&["commit", "-qm", "start"]);
+    let file = "exercises/basics/failing.rs";
+    let original = std::fs::read_to_string(fixture.path(file)).unwrap();
+    let solved = original.replace("a * b", "a + b");
+    let failing_test = "    #[test]\n    fn adds_two_and_three() {\n        assert_eq!(add(2, 3), 5, \"2 + 3 should be 5\");\n    }\n";
+    assert!(original.contains(failing_test));
+    // Each of these makes the unsolved exercise "pass" its own tests.
+    let cheats = [
+        (
+            original.replace(failing_test, ""),
+            "the test `adds_two_and_three` was removed",
+        ),
+        (
+            original.replace("assert_eq!(add(2, 3), 5,", "assert_eq!(add(2, 3), 6,"),
+            "`adds_two_and_three` was changed",
+        ),
+        (
+            original.replace(
+                "    #[test]\n    fn adds_two_and_three",
+                "    #[test]\n    #[ignore]\n    fn adds_two_and_three",
+            ),
+            "`adds_two_and_three` was changed",
+        ),
+        (
+            original.replace(
+                "    #[test]\n    fn adds_two_and_three",
+                "    #[test]\n    #[should_panic]\n    fn adds_two_and_three",
+            ),
+            "`adds_two_and_three` was changed",
+        ),
+        (
+            original.replace("#[cfg(test)]", "#[cfg(any())]"),
+            "the attributes of `mod tests` changed",
+        ),
+        (
+            format!(
+                "{}#[cfg(test)]\nmod tests {{}}\n",
+                &original[..original.find("#[cfg(test)]").unwrap()]
+            ),
+            "the test `adds_two_and_two` was removed",
+        ),
+    ];
+    for (cheat, change) in cheats {
+        std::fs::write(fixture.path(file), &cheat).unwrap();
+        let run = fixture.run(&["run", "failing"]);
+        assert_eq!(run.code, 1, "{cheat}\n{}", run.stdout);
+        assert!(
+            run.stdout.contains("✗ failing: the tests are not the original ones: ")
+                && run.stdout.contains(change)
+                && run.stdout.contains("`patterns reset failing --tests` puts the original tests back and keeps the rest of your code (your version is saved first)."),
+            "{cheat}\n{}",
+            run.stdout
+        );
+    }
+
+    // Putting the tests back keeps the learner's code; a backup is kept.
+    let cheat_with_fix = solved.replace(failing_test, "");
+    std::fs::write(fixture.path(file), &cheat_with_fix).unwrap();
+    let reset = fixture.run(&["reset", "failing", "--tests"]);
+    assert_eq!(reset.code, 0, "{}", reset.stderr);
+    assert!(
+        reset.stdout.starts_with(
+            "Put the original tests back into exercises/basics/failing.rs (from the workbook's git history); the rest of your code is as it was.\nYour version is saved as .patterns/backups/failing-"
+        ),
+        "{}",
+        reset.stdout
+    );
+    assert_eq!(std::fs::read_to_string(fixture.path(file)).unwrap(), solved);
+    assert_eq!(fixture.run(&["run", "failing"]).code, 0);
+}
+
+#[test]
+fn without_the_original_the_solutions_tests_are_the_contract() {
+    // A workbook of ours (it has originals.toml) whose original text cannot be
+    // found: no git, not built into this patterns.
+    let fixture = Fixture::new("workbook");
+    fixture.write_originals();
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "assert_eq!(add(2, 3), 5,",
+        "assert_eq!(add(2, 3), 6,",
+    );
+    let run = fixture.run(&["run", "failing"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("`adds_two_and_three` was changed"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn tests_the_learner_writes_are_theirs() {
+    // As in rustlings' tests1 (a set without originals.toml): the original's tests
+    // differ from the solution's, so the learner writes (and may change) them.
+    let fixture = Fixture::new("workbook");
+    fixture.git(&["init", "-q"]);
+    fixture.git(&["add", "exercises"]);
+    fixture.git(&["commit", "-qm", "start"]);
+    edit(
+        &fixture,
+        "solutions/basics/failing.rs",
+        "\"2 + 3 should be 5\"",
+        "\"the sum of 2 and 3\"",
+    );
+    edit(&fixture, "exercises/basics/failing.rs", "a * b", "a + b");
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "assert_eq!(add(2, 3), 5, \"2 + 3 should be 5\");",
+        "assert_eq!(add(2, 3), 5);",
+    );
+    let run = fixture.run(&["run", "failing"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // Where the committed tests are the solution's, they are the contract there too.
+    edit(
+        &fixture,
+        "solutions/basics/failing.rs",
+        "\"the sum of 2 and 3\"",
+        "\"2 + 3 should be 5\"",
+    );
+    let run = fixture.run(&["run", "failing"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("`adds_two_and_three` was changed"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_program_exercise_shows_its_output_and_exit_code() {
     let fixture = Fixture::new("workbook");
     let run = fixture.run(&["run", "program"]);

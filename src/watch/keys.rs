@@ -17,6 +17,8 @@ pub enum Action {
     CheckAll,
     Rerun,
     Reset,
+    /// Put back the original tests, keeping the rest of the learner's code.
+    RestoreTests,
     Confirm,
     ScrollDown,
     ScrollUp,
@@ -138,6 +140,14 @@ pub const BINDINGS: &[Binding] = &[
         EXERCISE,
         "reset the exercise (asks first, keeps a backup)",
         true,
+    ),
+    bind(
+        KeyCode::Char('t'),
+        "t",
+        Action::RestoreTests,
+        EXERCISE,
+        "put the original tests back, keep your code",
+        false,
     ),
     bind(
         KeyCode::Char('j'),
@@ -296,7 +306,7 @@ pub const BINDINGS: &[Binding] = &[
         "y",
         Action::Confirm,
         &[Mode::Confirm],
-        "yes, reset it",
+        "yes, do it",
         true,
     ),
     bind(

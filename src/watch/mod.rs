@@ -32,7 +32,7 @@ use crossterm::terminal::{
 use patterns::catalog::Exercise;
 use patterns::check::{self, Side, Verdict};
 use patterns::process::Cancel;
-use patterns::workbook::Workbook;
+use patterns::workbook::{ResetScope, Workbook};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
@@ -219,7 +219,7 @@ impl Checker {
         spawn_ticks(&tx, &finished);
         std::thread::spawn(move || {
             let result = check::check(
-                &workbook.root,
+                &workbook,
                 &exercise,
                 Side::Exercise,
                 Some(&cancel),
@@ -259,7 +259,7 @@ impl Checker {
                 lint_all: false,
                 cancel: None,
             };
-            let result = check::check_many(&workbook.root, &items, &options, &|event| {
+            let result = check::check_many(&workbook, &items, &options, &|event| {
                 let msg = match event {
                     check::Event::Building(p) => {
                         Msg::AllProgress(format!("building {}/{}", p.done, p.total))
@@ -355,10 +355,14 @@ fn apply_effects(
                         app.notice = Some(format!("cannot save progress: {error}"));
                     }
                 }
-                Effect::Reset(name) => {
-                    let message = reset(&session.workbook, &name);
+                Effect::Reset { name, scope } => {
+                    let result = reset(&session.workbook, &name, scope);
                     more.extend(app.update(
-                        Msg::ResetDone { name, message },
+                        Msg::ResetDone {
+                            name,
+                            scope,
+                            result,
+                        },
                         SystemTime::now(),
                         &|_| None,
                     ));
@@ -385,23 +389,28 @@ fn apply_effects(
     Ok(())
 }
 
-fn reset(workbook: &Workbook, name: &str) -> String {
-    let Some(exercise) = workbook.catalog.find(name) else {
-        return format!("no exercise {name}");
+fn reset(workbook: &Workbook, name: &str, scope: ResetScope) -> Result<String, String> {
+    let exercise = workbook
+        .catalog
+        .find(name)
+        .ok_or_else(|| format!("no exercise {name}"))?;
+    let done = workbook
+        .reset_scope(exercise, scope)
+        .map_err(|error| format!("cannot reset {name}: {error}"))?;
+    let what = match scope {
+        ResetScope::Exercise => "is reset",
+        ResetScope::Tests => "has its original tests back",
     };
-    match workbook.reset(exercise) {
-        Ok(done) => match done.backup {
-            Some(backup) => format!(
-                "{name} is reset; your version is saved as {}",
-                backup
-                    .strip_prefix(&workbook.root)
-                    .unwrap_or(&backup)
-                    .display()
-            ),
-            None => format!("{name} already had its original text"),
-        },
-        Err(error) => format!("cannot reset {name}: {error}"),
-    }
+    Ok(match done.backup {
+        Some(backup) => format!(
+            "{name} {what}; your version is saved as {}",
+            backup
+                .strip_prefix(&workbook.root)
+                .unwrap_or(&backup)
+                .display()
+        ),
+        None => format!("{name} already had them; nothing changed"),
+    })
 }
 
 /// One JSON object per line on stdout.
@@ -543,6 +552,7 @@ pub fn verdict_json(run: u64, verdict: &Verdict) -> serde_json::Value {
         "tests_passed": passed,
         "tests_total": total,
         "first_error": verdict.first_error.as_ref().map(ToString::to_string),
+        "tests_changed": verdict.tests_changed,
         "duration_ms": u64::try_from(verdict.elapsed.as_millis()).unwrap_or(u64::MAX),
     })
 }

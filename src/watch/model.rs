@@ -12,6 +12,7 @@ use patterns::cargo::BuildProgress;
 use patterns::catalog::{Catalog, Exercise};
 use patterns::check::{Status, Verdict};
 use patterns::progress::Progress;
+use patterns::workbook::ResetScope;
 
 use super::keys::{self, Action, Mode};
 
@@ -51,10 +52,11 @@ pub enum Msg {
         status: Status,
     },
     AllChecked(Vec<Verdict>),
-    /// The result of a reset.
+    /// The result of a reset: what to tell the learner, or why nothing changed.
     ResetDone {
         name: String,
-        message: String,
+        scope: ResetScope,
+        result: Result<String, String>,
     },
     /// The solution's text for the side-by-side view.
     Solution {
@@ -80,7 +82,10 @@ pub enum Effect {
     },
     CheckAll,
     SaveProgress,
-    Reset(String),
+    Reset {
+        name: String,
+        scope: ResetScope,
+    },
     LoadSolution(String),
     Quit,
 }
@@ -95,7 +100,10 @@ pub enum Overlay {
         topic: String,
         text: String,
     },
-    ConfirmReset(String),
+    ConfirmReset {
+        name: String,
+        scope: ResetScope,
+    },
     Final,
 }
 
@@ -263,7 +271,7 @@ impl App {
     /// The mode that decides which keys work now.
     pub fn mode(&self) -> Mode {
         match (&self.overlay, &self.screen) {
-            (Some(Overlay::ConfirmReset(_)), _) => Mode::Confirm,
+            (Some(Overlay::ConfirmReset { .. }), _) => Mode::Confirm,
             (Some(_), _) => Mode::Overlay,
             (None, Screen::List) if self.list.searching => Mode::Search,
             (None, Screen::List) => Mode::List,
@@ -406,14 +414,31 @@ impl App {
                 Vec::new()
             }
             Msg::AllChecked(verdicts) => self.all_checked(verdicts, now),
-            Msg::ResetDone { name, message } => {
-                self.notice = Some(message);
-                self.progress.clear_done(&name);
-                let mut effects = vec![Effect::SaveProgress];
+            Msg::ResetDone {
+                name,
+                scope,
+                result,
+            } => {
+                // A reset that failed changed nothing: no progress is touched and
+                // no check wipes its message.
+                let message = match result {
+                    Ok(message) => message,
+                    Err(error) => {
+                        self.notice = Some(error);
+                        return Vec::new();
+                    }
+                };
+                let mut effects = Vec::new();
+                if scope == ResetScope::Exercise {
+                    self.progress.clear_done(&name);
+                    effects.push(Effect::SaveProgress);
+                }
                 if name == self.exercise().name {
                     self.verdict = None;
                     effects.push(self.check_current());
                 }
+                // After the check it starts, which would clear it.
+                self.notice = Some(message);
                 effects
             }
             Msg::Solution { name, text, mine } => {
@@ -590,12 +615,19 @@ impl App {
                 vec![Effect::CheckAll]
             }
             Action::Rerun => vec![self.check_current()],
-            Action::Reset => {
-                self.overlay = Some(Overlay::ConfirmReset(self.exercise().name.clone()));
+            Action::Reset | Action::RestoreTests => {
+                self.overlay = Some(Overlay::ConfirmReset {
+                    name: self.exercise().name.clone(),
+                    scope: if action == Action::Reset {
+                        ResetScope::Exercise
+                    } else {
+                        ResetScope::Tests
+                    },
+                });
                 Vec::new()
             }
             Action::Confirm => match self.overlay.take() {
-                Some(Overlay::ConfirmReset(name)) => vec![Effect::Reset(name)],
+                Some(Overlay::ConfirmReset { name, scope }) => vec![Effect::Reset { name, scope }],
                 other => {
                     self.overlay = other;
                     Vec::new()
@@ -650,7 +682,10 @@ impl App {
             Action::ListReset => {
                 if self.visible().contains(&self.list.selected) {
                     let name = self.catalog.exercises[self.list.selected].name.clone();
-                    self.overlay = Some(Overlay::ConfirmReset(name));
+                    self.overlay = Some(Overlay::ConfirmReset {
+                        name,
+                        scope: ResetScope::Exercise,
+                    });
                 }
                 Vec::new()
             }

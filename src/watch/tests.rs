@@ -10,6 +10,7 @@ use patterns::catalog::Catalog;
 use patterns::check::{Side, Status, Verdict};
 use patterns::libtest::{TestOutcome, TestStatus};
 use patterns::progress::Progress;
+use patterns::workbook::ResetScope;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -76,6 +77,7 @@ fn verdict(app: &App, status: Status) -> Verdict {
         output_truncated: false,
         exit_code: Some(0),
         placeholders: Vec::new(),
+        tests_changed: Vec::new(),
         checks: Vec::new(),
         clippy: Vec::new(),
         timeout: Duration::from_secs(10),
@@ -294,14 +296,50 @@ fn reset_asks_first() {
     assert!(key(&mut app, KeyCode::Char('x')).is_empty());
     assert_eq!(
         app.overlay,
-        Some(Overlay::ConfirmReset("intro_tests".into()))
+        Some(Overlay::ConfirmReset {
+            name: "intro_tests".into(),
+            scope: ResetScope::Exercise
+        })
     );
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
     assert_eq!(app.overlay, None);
     key(&mut app, KeyCode::Char('x'));
     assert_eq!(
         key(&mut app, KeyCode::Char('y')),
-        vec![Effect::Reset("intro_tests".into())]
+        vec![Effect::Reset {
+            name: "intro_tests".into(),
+            scope: ResetScope::Exercise
+        }]
+    );
+    // `t` puts back only the tests, after asking too.
+    key(&mut app, KeyCode::Char('t'));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        vec![Effect::Reset {
+            name: "intro_tests".into(),
+            scope: ResetScope::Tests
+        }]
+    );
+}
+
+#[test]
+fn a_failed_reset_changes_nothing_and_its_message_stays() {
+    let mut app = app();
+    app.progress.record_check("intro_tests", true, now());
+    let effects = app.update(
+        Msg::ResetDone {
+            name: "intro_tests".into(),
+            scope: ResetScope::Exercise,
+            result: Err("cannot reset intro_tests: no room".into()),
+        },
+        now(),
+        &|_| None,
+    );
+    assert_eq!(effects, vec![]);
+    assert!(app.progress.is_done("intro_tests"));
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("cannot reset intro_tests: no room")
     );
 }
 

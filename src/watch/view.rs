@@ -16,6 +16,7 @@ use patterns::libtest::TestStatus;
 use super::ansi;
 use super::keys;
 use super::model::{App, Overlay, Screen};
+use patterns::workbook::ResetScope;
 
 /// The smallest terminal the layout fits in.
 pub const MIN_WIDTH: u16 = 40;
@@ -296,6 +297,20 @@ pub fn verdict_lines(app: &App) -> Vec<Line<'static>> {
 }
 
 fn push_tests(lines: &mut Vec<Line<'static>>, verdict: &Verdict) {
+    if !verdict.tests_changed.is_empty() {
+        lines.push(Line::styled(
+            "The tests are not the original ones:",
+            Style::new().fg(BAD).bold(),
+        ));
+        for change in &verdict.tests_changed {
+            lines.push(Line::raw(format!("  ✗ {}", change.describe())));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(" t ", Style::new().reversed()),
+            Span::raw(" puts them back and keeps the rest of your code"),
+        ]));
+        lines.push(Line::default());
+    }
     if verdict.tests.is_empty() {
         return;
     }
@@ -605,10 +620,15 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
             0,
             area.height,
         ),
-        Overlay::ConfirmReset(name) => (
+        Overlay::ConfirmReset { name, scope } => (
             " Reset? ".to_owned(),
             vec![
-                Line::raw(format!("Put {name} back to its original text?")),
+                Line::raw(match scope {
+                    ResetScope::Exercise => format!("Put {name} back to its original text?"),
+                    ResetScope::Tests => format!(
+                        "Put the original tests back into {name}? The rest of your code stays."
+                    ),
+                }),
                 Line::raw("Your version is saved under .patterns/backups/ first."),
                 Line::default(),
                 Line::from(vec![
@@ -640,7 +660,7 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
         .title(title)
         .border_style(Style::new().fg(BUSY));
     let inner = block.inner(rect);
-    let scroll = if matches!(overlay, Overlay::ConfirmReset(_)) {
+    let scroll = if matches!(overlay, Overlay::ConfirmReset { .. }) {
         0
     } else {
         clamp_scroll(&lines, inner, app.scroll)
