@@ -3,9 +3,12 @@
 //! An exercise is not done while one of these is left, even if no test reaches it.
 //! The file is read as a syntax tree (syn), so a `todo!` in a comment or a string
 //! does not count, and macros nested in other macros' arguments (`vec![todo!()]`)
-//! are found by walking their token streams.
+//! are found by walking their token streams. So are the other spellings of the
+//! same macros: a raw identifier (`r#todo!()`) and a renamed import
+//! (`use std::todo as later; later!()`).
 
 use proc_macro2::{TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::visit::Visit;
 
 /// Where a placeholder macro was left: 1-based line and column, and which macro.
@@ -20,7 +23,16 @@ const PLACEHOLDERS: &[&str] = &["todo", "unimplemented"];
 
 /// Every placeholder macro in `file`.
 pub fn placeholders(file: &syn::File) -> Vec<Placeholder> {
-    let mut finder = Finder::default();
+    let mut aliases = Aliases::default();
+    aliases.visit_file(file);
+    let mut finder = Finder {
+        names: PLACEHOLDERS
+            .iter()
+            .map(|name| (*name).to_owned())
+            .chain(aliases.0)
+            .collect(),
+        found: Vec::new(),
+    };
     finder.visit_file(file);
     finder.found.sort_by_key(|p| (p.line, p.column));
     finder.found.dedup();
@@ -33,54 +45,66 @@ pub fn placeholders_in(source: &str) -> Option<Vec<Placeholder>> {
     syn::parse_file(source).ok().map(|file| placeholders(&file))
 }
 
+/// Names the file imports a placeholder macro under: `use std::todo as later;`.
 #[derive(Default)]
+struct Aliases(Vec<String>);
+
+impl<'ast> Visit<'ast> for Aliases {
+    fn visit_use_rename(&mut self, rename: &'ast syn::UseRename) {
+        if PLACEHOLDERS.contains(&rename.ident.unraw().to_string().as_str()) {
+            self.0.push(rename.rename.unraw().to_string());
+        }
+    }
+}
+
 struct Finder {
+    /// `todo`, `unimplemented` and the aliases the file gives them.
+    names: Vec<String>,
     found: Vec<Placeholder>,
+}
+
+impl Finder {
+    /// Notes `ident` when it names a placeholder macro (`ident!` was seen).
+    fn note(&mut self, ident: &proc_macro2::Ident) {
+        let name = ident.unraw().to_string();
+        if self.names.contains(&name) {
+            let start = ident.span().start();
+            self.found.push(Placeholder {
+                line: start.line,
+                column: start.column + 1,
+                macro_name: name,
+            });
+        }
+    }
+
+    /// Looks for `todo !` (and the aliases) inside a macro's unparsed arguments.
+    fn scan_tokens(&mut self, tokens: TokenStream) {
+        let mut previous: Option<proc_macro2::Ident> = None;
+        for tree in tokens {
+            match tree {
+                TokenTree::Punct(punct) if punct.as_char() == '!' => {
+                    if let Some(ident) = previous.take() {
+                        self.note(&ident);
+                    }
+                }
+                TokenTree::Ident(ident) => previous = Some(ident),
+                TokenTree::Group(group) => {
+                    previous = None;
+                    self.scan_tokens(group.stream());
+                }
+                _ => previous = None,
+            }
+        }
+    }
 }
 
 impl<'ast> Visit<'ast> for Finder {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if let Some(last) = mac.path.segments.last() {
-            let name = last.ident.to_string();
-            if PLACEHOLDERS.contains(&name.as_str()) {
-                let start = last.ident.span().start();
-                self.found.push(Placeholder {
-                    line: start.line,
-                    column: start.column + 1,
-                    macro_name: name,
-                });
-            }
+            self.note(&last.ident);
         }
-        scan_tokens(mac.tokens.clone(), &mut self.found);
+        self.scan_tokens(mac.tokens.clone());
         syn::visit::visit_macro(self, mac);
-    }
-}
-
-/// Looks for `todo !` / `unimplemented !` inside a macro's unparsed arguments.
-fn scan_tokens(tokens: TokenStream, found: &mut Vec<Placeholder>) {
-    let mut previous: Option<proc_macro2::Ident> = None;
-    for tree in tokens {
-        match tree {
-            TokenTree::Punct(punct) if punct.as_char() == '!' => {
-                if let Some(ident) = previous.take() {
-                    let name = ident.to_string();
-                    if PLACEHOLDERS.contains(&name.as_str()) {
-                        let start = ident.span().start();
-                        found.push(Placeholder {
-                            line: start.line,
-                            column: start.column + 1,
-                            macro_name: name,
-                        });
-                    }
-                }
-            }
-            TokenTree::Ident(ident) => previous = Some(ident),
-            TokenTree::Group(group) => {
-                previous = None;
-                scan_tokens(group.stream(), found);
-            }
-            _ => previous = None,
-        }
     }
 }
 
@@ -123,6 +147,20 @@ mod tests {
             vec![
                 (1, 29, "todo".to_owned()),
                 (2, 41, "unimplemented".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_placeholders_under_other_names() {
+        let source = "use std::todo as later;\nuse core::unimplemented as r#soon;\nfn a() -> u8 { later!() }\nfn b() -> u8 { r#todo!() }\nfn c() -> u8 { soon!() }\nmacro_rules! wrapped { () => { todo!() }; }\n";
+        assert_eq!(
+            lines(source),
+            vec![
+                (3, 16, "later".to_owned()),
+                (4, 16, "todo".to_owned()),
+                (5, 16, "soon".to_owned()),
+                (6, 32, "todo".to_owned()),
             ]
         );
     }

@@ -376,6 +376,36 @@ fn a_todo_left_keeps_an_exercise_open_even_when_tests_pass() {
 }
 
 #[test]
+fn a_todo_under_another_name_is_still_a_todo() {
+    let fixture = Fixture::new("workbook");
+    let file = "exercises/basics/placeholder.rs";
+    edit(&fixture, file, "    todo!()", "    later!()");
+    edit(
+        &fixture,
+        file,
+        "fn main() {}",
+        "use std::todo as later;\n\nfn main() {}",
+    );
+    let run = fixture.run(&["run", "placeholder"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("later!() left at exercises/basics/placeholder.rs:7:5"),
+        "{}",
+        run.stdout
+    );
+    edit(&fixture, file, "    later!()", "    r#todo!()");
+    let run = fixture.run(&["run", "placeholder"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("todo!() left at exercises/basics/placeholder.rs:7:5"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_broken_info_toml_lists_every_problem_and_exits_2() {
     let fixture = Fixture::new("broken_info");
     let run = fixture.run(&["run"]);
