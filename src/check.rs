@@ -84,6 +84,13 @@ impl Status {
         self == Status::Done
     }
 
+    /// The check judged the learner's code (and progress should follow it), rather
+    /// than being stopped or failing for reasons outside it (cargo could not build:
+    /// no network for a dependency, a broken Cargo.toml).
+    pub fn judges_the_code(self) -> bool {
+        !matches!(self, Status::Cancelled | Status::BuildFailed)
+    }
+
     /// A few words for people.
     pub fn describe(self) -> &'static str {
         match self {

@@ -114,14 +114,12 @@ impl Session {
     /// the current one on. Returns the new current exercise's name when it moved.
     pub fn record(&mut self, verdict: &Verdict, count_attempt: bool) -> Option<String> {
         let now = SystemTime::now();
-        if verdict.status == Status::Cancelled {
+        if !verdict.status.judges_the_code() {
             return None;
         }
         let was_current = self.current().name == verdict.exercise;
-        if verdict.is_done() || count_attempt {
-            self.progress
-                .record_check(&verdict.exercise, verdict.is_done(), now);
-        }
+        self.progress
+            .record_check(&verdict.exercise, verdict.is_done(), count_attempt, now);
         if verdict.is_done() && was_current {
             let next = self.next_pending(&verdict.exercise).map(|e| e.name.clone());
             if let Some(next) = &next {

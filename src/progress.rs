@@ -61,7 +61,7 @@ pub struct ExerciseRecord {
     /// When the learner first worked on it (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,
-    /// When it was first done (RFC 3339, UTC).
+    /// When it was first done (RFC 3339, UTC); kept when a later check fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done_at: Option<String>,
 }
@@ -89,17 +89,18 @@ impl Progress {
         record
     }
 
-    /// Records a check's result: done marks are set (with their first time), a failed
-    /// check counts as an attempt. A failure never clears a done mark: an exercise
-    /// once done stays done (reset is the explicit way back).
-    pub fn record_check(&mut self, name: &str, done: bool, now: SystemTime) {
+    /// Records what a check found of the learner's code: done follows the code, so
+    /// a failing check clears the done mark (the time it was first done stays, for
+    /// reports). A failure the learner caused counts as an attempt when
+    /// `count_attempt` (a check-all or `verify` does not count).
+    pub fn record_check(&mut self, name: &str, done: bool, count_attempt: bool, now: SystemTime) {
         let record = self.record_mut(name, now);
+        record.done = done;
         if done {
-            if !record.done {
-                record.done = true;
+            if record.done_at.is_none() {
                 record.done_at = Some(timestamp(now));
             }
-        } else {
+        } else if count_attempt {
             record.attempts += 1;
         }
     }
@@ -245,8 +246,8 @@ mod tests {
             current: Some("b".into()),
             ..Progress::default()
         };
-        progress.record_check("a", false, at(10));
-        progress.record_check("a", true, at(20));
+        progress.record_check("a", false, true, at(10));
+        progress.record_check("a", true, true, at(20));
         progress.record_mut("b", at(30)).hints_revealed = 2;
         store.save(&progress).unwrap();
 
@@ -266,10 +267,15 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_check_never_clears_a_done_mark() {
+    fn done_follows_the_code_and_keeps_the_first_done_time() {
         let mut progress = Progress::default();
-        progress.record_check("a", true, at(1));
-        progress.record_check("a", false, at(2));
+        progress.record_check("a", true, true, at(1));
+        progress.record_check("a", false, false, at(2));
+        assert!(!progress.is_done("a"));
+        assert_eq!(progress.record("a").unwrap().attempts, 0);
+        progress.record_check("a", false, true, at(3));
+        assert_eq!(progress.record("a").unwrap().attempts, 1);
+        progress.record_check("a", true, true, at(4));
         assert!(progress.is_done("a"));
         assert_eq!(
             progress.record("a").unwrap().done_at.as_deref(),

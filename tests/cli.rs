@@ -673,6 +673,38 @@ fn verify_checks_everything_and_restores_done_marks() {
 }
 
 #[test]
+fn done_follows_the_code() {
+    let fixture = Fixture::new("workbook");
+    assert_eq!(fixture.run(&["run", "passing"]).code, 0);
+    let progress = |fixture: &Fixture| -> serde_json::Value {
+        let run = fixture.run(&["progress", "--json"]);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["topics"][0]["exercises"][0]
+            .clone()
+    };
+    let before = progress(&fixture);
+    assert_eq!(before["done"], true);
+    // A later edit breaks it: `verify` finds it failing and progress agrees.
+    edit(&fixture, "exercises/basics/passing.rs", "x * 2", "x * 3");
+    let verify = fixture.run(&["verify"]);
+    assert!(
+        verify.stdout.contains("0 of 6 exercises done"),
+        "{}",
+        verify.stdout
+    );
+    let after = progress(&fixture);
+    assert_eq!(after["done"], false);
+    // The time it was first done stays, for reports; verify counts no attempt.
+    assert_eq!(after["done_at"], before["done_at"]);
+    assert_eq!(after["attempts"], 0);
+    assert!(
+        fixture
+            .run(&["progress"])
+            .stdout
+            .starts_with("0 of 6 exercises done")
+    );
+}
+
+#[test]
 fn a_corrupt_progress_file_is_kept_aside_and_work_goes_on() {
     let fixture = Fixture::new("workbook");
     std::fs::create_dir_all(fixture.path(".patterns")).unwrap();

@@ -480,8 +480,10 @@ impl App {
         // A new verdict supersedes whatever the status line said.
         self.notice = None;
         let was_done = self.progress.is_done(&verdict.exercise);
-        self.progress
-            .record_check(&verdict.exercise, verdict.is_done(), now);
+        if verdict.status.judges_the_code() {
+            self.progress
+                .record_check(&verdict.exercise, verdict.is_done(), true, now);
+        }
         let just_finished = verdict.is_done() && !was_done;
         if self
             .verdict
@@ -506,10 +508,9 @@ impl App {
             .iter()
             .map(|v| (v.exercise.clone(), v.status))
             .collect();
-        for verdict in &verdicts {
-            if verdict.is_done() {
-                self.progress.record_check(&verdict.exercise, true, now);
-            }
+        for verdict in verdicts.iter().filter(|v| v.status.judges_the_code()) {
+            self.progress
+                .record_check(&verdict.exercise, verdict.is_done(), false, now);
         }
         let done = verdicts.iter().filter(|v| v.is_done()).count();
         if done == self.catalog.exercises.len() {

@@ -137,6 +137,47 @@ fn render(app: &App, width: u16, height: u16) -> String {
 // ---- update logic ----
 
 #[test]
+fn a_done_exercise_that_fails_again_is_failing_again() {
+    let mut app = app();
+    started(&mut app);
+    let done = verdict(&app, Status::Done);
+    deliver(&mut app, done);
+    assert!(app.progress.is_done("intro_tests"));
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)),
+        now(),
+        &no_intro,
+    );
+    let failing = verdict(&app, Status::TestsFailed);
+    deliver(&mut app, failing);
+    assert!(!app.is_done());
+    assert!(!app.progress.is_done("intro_tests"));
+    assert!(
+        app.progress
+            .record("intro_tests")
+            .unwrap()
+            .done_at
+            .is_some()
+    );
+    // A check that could not judge the code (cargo failed) changes nothing.
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)),
+        now(),
+        &no_intro,
+    );
+    let done = verdict(&app, Status::Done);
+    deliver(&mut app, done);
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)),
+        now(),
+        &no_intro,
+    );
+    let broken = verdict(&app, Status::BuildFailed);
+    deliver(&mut app, broken);
+    assert!(app.progress.is_done("intro_tests"));
+}
+
+#[test]
 fn starting_checks_the_current_exercise() {
     let mut app = app();
     let effects = app.start(&no_intro);
@@ -325,7 +366,7 @@ fn reset_asks_first() {
 #[test]
 fn a_failed_reset_changes_nothing_and_its_message_stays() {
     let mut app = app();
-    app.progress.record_check("intro_tests", true, now());
+    app.progress.record_check("intro_tests", true, true, now());
     let effects = app.update(
         Msg::ResetDone {
             name: "intro_tests".into(),
@@ -346,9 +387,10 @@ fn a_failed_reset_changes_nothing_and_its_message_stays() {
 #[test]
 fn finishing_the_last_exercise_checks_all_then_shows_the_final_message() {
     let mut app = app();
-    app.progress.record_check("repository_trait", true, now());
     app.progress
-        .record_check("in_memory_repository", true, now());
+        .record_check("repository_trait", true, true, now());
+    app.progress
+        .record_check("in_memory_repository", true, true, now());
     started(&mut app);
     let done = verdict(&app, Status::Done);
     let effects = deliver(&mut app, done);
@@ -409,7 +451,7 @@ fn the_welcome_shows_once_then_the_topic_introduction() {
 #[test]
 fn the_list_filters_searches_and_opens() {
     let mut app = app();
-    app.progress.record_check("intro_tests", true, now());
+    app.progress.record_check("intro_tests", true, true, now());
     key(&mut app, KeyCode::Char('l'));
     assert_eq!(app.screen, Screen::List);
     key(&mut app, KeyCode::Char('f'));
@@ -532,7 +574,7 @@ fn view_help_overlay() {
 #[test]
 fn view_list_with_filter_and_search() {
     let mut app = app();
-    app.progress.record_check("intro_tests", true, now());
+    app.progress.record_check("intro_tests", true, true, now());
     key(&mut app, KeyCode::Char('l'));
     key(&mut app, KeyCode::Char('f'));
     key(&mut app, KeyCode::Char('/'));
