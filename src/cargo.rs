@@ -63,6 +63,9 @@ impl Diagnostic {
 pub struct TargetBuild {
     /// The binary to run, when the target built.
     pub executable: Option<PathBuf>,
+    /// Cargo did not compile it now but found it up to date (see
+    /// [`crate::provenance`] for when that is not to be believed).
+    pub fresh: bool,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -104,10 +107,12 @@ pub fn cargo_program() -> std::ffi::OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
-/// Builds `targets` (bin target names of the workbook) in `mode`, with
-/// `--keep-going` so that one broken target does not hide the others' results.
+/// Builds `targets` (bin targets of the package `package`, a cargo package id) in
+/// `mode`, with `--keep-going` so that one broken target does not hide the others'
+/// results.
 pub fn build(
     root: &Path,
+    package: &str,
     targets: &[String],
     mode: Mode,
     cancel: Option<&Cancel>,
@@ -122,7 +127,8 @@ pub fn build(
         Mode::Clippy => command.args(["clippy", "--profile", "test", "--keep-going"]),
     };
     command.args([
-        "--workspace",
+        "-p",
+        package,
         "--message-format=json-diagnostic-rendered-ansi",
     ]);
     for target in targets {
@@ -172,6 +178,8 @@ struct RawMessage {
     message: Option<RawDiagnostic>,
     executable: Option<PathBuf>,
     profile: Option<RawProfile>,
+    #[serde(default)]
+    fresh: bool,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +227,7 @@ fn absorb_message(root: &Path, line: &[u8], mode: Mode, output: &mut BuildOutput
             };
             if wanted && message.executable.is_some() {
                 build.executable = message.executable;
+                build.fresh = message.fresh;
             }
         }
         "compiler-message" => {
@@ -252,6 +261,23 @@ fn absorb_message(root: &Path, line: &[u8], mode: Mode, output: &mut BuildOutput
             });
         }
         _ => {}
+    }
+}
+
+/// Removes what cargo built for the package called `name` (not its dependencies),
+/// so that its targets are compiled again from their sources.
+pub fn clean(root: &Path, name: &str) -> io::Result<()> {
+    let output = Command::new(cargo_program())
+        .current_dir(root)
+        .args(["clean", "-p", name])
+        .output()?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "`cargo clean -p {name}` failed: {}",
+            cargo_complaint(&output.stderr)
+        )))
     }
 }
 

@@ -9,15 +9,15 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use patterns::cargo::cargo_program;
 use patterns::catalog::{Exercise, INFO_FILE};
 use patterns::check::{self, Side, Status};
 use patterns::originals::{Manifest, ORIGINALS_FILE};
 use patterns::process::Cancel;
+use patterns::targets::Targets;
 use patterns::workbook::Workbook;
 
 use crate::commands::{ProgressLine, UsageError, jobs};
@@ -283,42 +283,12 @@ fn finish(out: &mut dyn Write, failures: &[String], started: Instant) -> Result<
 
 /// Every bin target in the workspace, from `cargo metadata`: name -> manifest path.
 fn bin_targets(root: &Path) -> Result<BTreeMap<String, PathBuf>> {
-    #[derive(serde::Deserialize)]
-    struct Metadata {
-        packages: Vec<Package>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Package {
-        manifest_path: PathBuf,
-        targets: Vec<Target>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Target {
-        name: String,
-        kind: Vec<String>,
-    }
-    let output = Command::new(cargo_program())
-        .current_dir(root)
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .output()
-        .context("cannot run `cargo metadata`; is Rust installed?")?;
-    if !output.status.success() {
-        bail!(
-            "`cargo metadata` failed; fix the workspace's Cargo.toml:\n{}",
-            String::from_utf8_lossy(&output.stderr).trim_end()
-        );
-    }
-    let metadata: Metadata =
-        serde_json::from_slice(&output.stdout).context("cannot read `cargo metadata` output")?;
-    let mut bins = BTreeMap::new();
-    for package in metadata.packages {
-        for target in package.targets {
-            if target.kind.iter().any(|k| k == "bin") {
-                bins.insert(target.name, package.manifest_path.clone());
-            }
-        }
-    }
-    Ok(bins)
+    let targets = Targets::read(root).context("cannot list the workspace's targets")?;
+    Ok(targets
+        .bins
+        .into_iter()
+        .map(|(name, package)| (name, package.manifest))
+        .collect())
 }
 
 /// The originals manifest for the exercise files as they are now.

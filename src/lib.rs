@@ -15,5 +15,7 @@ pub mod libtest;
 pub mod originals;
 pub mod process;
 pub mod progress;
+pub mod provenance;
+pub mod targets;
 pub mod unfinished;
 pub mod workbook;

@@ -122,7 +122,8 @@ impl Workbook {
         Ok(Store::new(self.state_dir().join("state.toml")))
     }
 
-    fn ensure_state_dir(&self) -> io::Result<()> {
+    /// Creates `.patterns/` (which ignores itself for git) if it is not there.
+    pub fn ensure_state_dir(&self) -> io::Result<()> {
         let dir = self.state_dir();
         std::fs::create_dir_all(&dir)?;
         let ignore = dir.join(".gitignore");

@@ -31,6 +31,11 @@ impl Fixture {
         Fixture { dir }
     }
 
+    /// A fixture in a folder that already holds a workbook.
+    fn at(dir: tempfile::TempDir) -> Fixture {
+        Fixture { dir }
+    }
+
     fn root(&self) -> &Path {
         self.dir.path()
     }
@@ -345,6 +350,86 @@ fn tests_the_learner_writes_are_theirs() {
         "{}",
         run.stdout
     );
+}
+
+/// A copy of `from`'s folder made with `cp -a` (times kept, target directory and
+/// all), as an instructor hands out a pre-built workbook.
+#[cfg(unix)]
+fn copied(from: &Fixture) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.root().display()))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    Fixture::at(dir)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_copied_or_moved_workbook_is_judged_by_its_own_files() {
+    let a = Fixture::new("layered");
+    let adds = "exercises/basics/adds.rs";
+    let greets = "exercises/basics/greets.rs";
+    let unsolved_adds = std::fs::read_to_string(a.path(adds)).unwrap();
+    let unsolved_greets = std::fs::read_to_string(a.path(greets)).unwrap();
+    let solve = |f: &Fixture| {
+        for name in ["adds", "greets"] {
+            std::fs::copy(
+                f.path(&format!("solutions/basics/{name}.rs")),
+                f.path(&format!("exercises/basics/{name}.rs")),
+            )
+            .unwrap();
+        }
+    };
+    // A is built unsolved, then solved.
+    assert_eq!(a.run(&["run", "adds"]).code, 1);
+    solve(&a);
+    assert_eq!(a.run(&["run", "adds"]).code, 0);
+    assert_eq!(a.run(&["run", "greets"]).code, 0);
+
+    // B, a copy of A, starts over: its own unsolved files must be judged.
+    let b = copied(&a);
+    std::fs::write(b.path(adds), &unsolved_adds).unwrap();
+    std::fs::write(b.path(greets), &unsolved_greets).unwrap();
+    let run = b.run(&["run", "adds"]);
+    assert_eq!(run.code, 1, "B judged by A's solved build:\n{}", run.stdout);
+    assert!(
+        run.stdout.contains("✗ adds: tests fail: 0 of 1 pass"),
+        "{}",
+        run.stdout
+    );
+    let run = b.run(&["run", "greets"]);
+    assert_eq!(run.code, 1, "B judged by A's solved build:\n{}", run.stdout);
+    // And B's solution is B's.
+    solve(&b);
+    assert_eq!(b.run(&["run", "adds"]).code, 0);
+    assert_eq!(b.run(&["run", "greets"]).code, 0);
+
+    // A copy that nobody edits after copying is still judged by its own files
+    // once A changes under it.
+    let c = copied(&a);
+    std::fs::write(a.path(adds), &unsolved_adds).unwrap();
+    assert_eq!(c.run(&["run", "adds"]).code, 0);
+    assert_eq!(a.run(&["run", "adds"]).code, 1);
+
+    // D, B moved elsewhere, goes on from B's files.
+    let d_dir = tempfile::tempdir().unwrap();
+    let d_root = d_dir.path().join("moved");
+    std::fs::rename(b.root(), &d_root).unwrap();
+    let d = Fixture::at(d_dir);
+    let in_d = |args: &[&str]| {
+        let mut command = d.command(args);
+        command
+            .current_dir(&d_root)
+            .env("CARGO_TARGET_DIR", d_root.join("target"));
+        command.output().unwrap().status.code()
+    };
+    assert_eq!(in_d(&["run", "adds"]), Some(0));
+    std::fs::write(d_root.join(adds), &unsolved_adds).unwrap();
+    assert_eq!(in_d(&["run", "adds"]), Some(1));
 }
 
 #[test]

@@ -79,6 +79,9 @@ pub struct Scratch {
     /// The exercise file, absolute.
     pub file: std::path::PathBuf,
     pub target_dir: std::path::PathBuf,
+    pub exercise: String,
+    /// The workspace member that builds the exercise.
+    pub package: String,
 }
 
 impl Scratch {
@@ -93,11 +96,28 @@ impl Scratch {
         let file = root.join(entry.path());
         std::fs::copy(root.join(entry.solution_path()), &file).map_err(|e| e.to_string())?;
         let target_dir = root.join("target");
+        let package = patterns::targets::Targets::read(&root)
+            .map_err(|e| e.to_string())?
+            .package(exercise)
+            .ok_or_else(|| format!("no package of the workspace builds {exercise}"))?
+            .name
+            .clone();
         Ok(Scratch {
             root,
             file,
             target_dir,
+            exercise: exercise.to_owned(),
+            package,
         })
+    }
+
+    /// The command a person would type to test the exercise: `cargo test -q -p
+    /// PACKAGE --bin NAME`, with PACKAGE the workspace member that builds it.
+    pub fn bare_cargo(&self) -> Command {
+        self.command(
+            "cargo",
+            &["test", "-q", "-p", &self.package, "--bin", &self.exercise],
+        )
     }
 
     /// `program args...` in the scratch workbook, with its target directory.
