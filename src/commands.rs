@@ -254,7 +254,7 @@ pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Res
             ))
             .into());
         }
-        None => (revealed + 1).min(count),
+        None => revealed.saturating_add(1).min(count),
     };
     let record = session
         .progress

@@ -101,7 +101,7 @@ impl Progress {
                 record.done_at = Some(timestamp(now));
             }
         } else if count_attempt {
-            record.attempts += 1;
+            record.attempts = record.attempts.saturating_add(1);
         }
     }
 

@@ -790,6 +790,35 @@ fn done_follows_the_code() {
 }
 
 #[test]
+fn absurd_numbers_in_the_progress_file_break_nothing() {
+    let fixture = Fixture::new("workbook");
+    std::fs::create_dir_all(fixture.path(".patterns")).unwrap();
+    std::fs::write(
+        fixture.path(".patterns/state.toml"),
+        format!(
+            "version = 1\ncurrent = \"failing\"\n[exercises.failing]\nattempts = {}\nhints_revealed = {}\n",
+            u32::MAX,
+            u64::MAX
+        ),
+    )
+    .unwrap();
+    let hint = fixture.run(&["hint"]);
+    assert_eq!(hint.code, 0, "{}", hint.stderr);
+    assert!(
+        hint.stdout.starts_with("Hint 1 of 1 for failing:"),
+        "{}",
+        hint.stdout
+    );
+    let run = fixture.run(&["run"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        fixture
+            .state()
+            .contains(&format!("attempts = {}", u32::MAX))
+    );
+}
+
+#[test]
 fn a_corrupt_progress_file_is_kept_aside_and_work_goes_on() {
     let fixture = Fixture::new("workbook");
     std::fs::create_dir_all(fixture.path(".patterns")).unwrap();
@@ -1138,4 +1167,144 @@ fn dev_check_refuses_tests_that_differ_from_the_solutions() {
         "{}",
         run.stdout
     );
+}
+
+/// Processes whose program lies under `root` (the fixture's test binaries, cargo
+/// builds them under root/target), from /proc.
+#[cfg(target_os = "linux")]
+fn processes_under(root: &Path) -> Vec<String> {
+    let root = root.canonicalize().unwrap();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(exe) = std::fs::read_link(entry.path().join("exe"))
+            && exe.starts_with(&root)
+        {
+            found.push(format!(
+                "{} {}",
+                entry.file_name().to_string_lossy(),
+                exe.display()
+            ));
+        }
+    }
+    found
+}
+
+/// Waits until `check` holds, for up to 30 s.
+#[cfg(target_os = "linux")]
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "{what}: not within 30 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The fixture with `endless` made current and given a long timeout, so that a
+/// check of it runs until stopped.
+#[cfg(target_os = "linux")]
+fn endless_fixture() -> Fixture {
+    let fixture = Fixture::new("workbook");
+    edit(
+        &fixture,
+        "info.toml",
+        "timeout_secs = 1",
+        "timeout_secs = 600",
+    );
+    std::fs::create_dir_all(fixture.path(".patterns")).unwrap();
+    std::fs::write(
+        fixture.path(".patterns/state.toml"),
+        "version = 1\ncurrent = \"endless\"\nwelcomed = true\ntopics_introduced = [\"basics\"]\n",
+    )
+    .unwrap();
+    fixture
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn nothing_a_check_starts_outlives_headless_watch() {
+    use std::io::Write;
+    // Each way out: the quit command, the end of stdin, SIGTERM, SIGHUP.
+    for way in ["quit", "eof", "TERM", "HUP"] {
+        let fixture = endless_fixture();
+        let mut watch = Headless::start(&fixture);
+        assert_eq!(watch.next("run_started")["exercise"], "endless");
+        eventually("the endless test runs", || {
+            !processes_under(fixture.root()).is_empty()
+        });
+        match way {
+            "quit" => writeln!(watch.child.stdin.as_mut().unwrap(), "quit").unwrap(),
+            "eof" => drop(watch.child.stdin.take()),
+            signal => {
+                let status = Command::new("kill")
+                    .args([&format!("-{signal}"), &watch.child.id().to_string()])
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }
+        }
+        eventually(&format!("patterns exits after {way}"), || {
+            watch.child.try_wait().unwrap().is_some()
+        });
+        assert_eq!(
+            processes_under(fixture.root()),
+            Vec::<String>::new(),
+            "left running after {way}"
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn nothing_a_check_starts_outlives_the_watch_screen() {
+    use std::io::Write;
+    // The screen needs a terminal: `script` gives it a pseudo-terminal whose
+    // input is ours. Each way out: q, Ctrl-C (a key in raw mode), check all then
+    // q, and SIGHUP (the terminal closed).
+    for way in ["q", "ctrl-c", "c then q", "HUP"] {
+        let fixture = endless_fixture();
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c"])
+            .arg(format!(
+                "stty cols 100 rows 30; exec {} watch",
+                env!("CARGO_BIN_EXE_patterns")
+            ))
+            .arg("/dev/null")
+            .current_dir(fixture.root())
+            .env("CARGO_TARGET_DIR", fixture.path("target"))
+            .env_remove("PATTERNS_WORKBOOK")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        eventually("the endless test runs", || {
+            !processes_under(fixture.root()).is_empty()
+        });
+        let stdin = child.stdin.as_mut().unwrap();
+        match way {
+            "q" => stdin.write_all(b"q").unwrap(),
+            "ctrl-c" => stdin.write_all(b"\x03").unwrap(),
+            "c then q" => {
+                stdin.write_all(b"c").unwrap();
+                stdin.flush().unwrap();
+                std::thread::sleep(Duration::from_millis(500));
+                stdin.write_all(b"q").unwrap();
+            }
+            _ => {
+                let patterns = Command::new("pgrep")
+                    .args(["-f", &format!("{} watch", env!("CARGO_BIN_EXE_patterns"))])
+                    .output()
+                    .unwrap();
+                for pid in String::from_utf8_lossy(&patterns.stdout).split_whitespace() {
+                    let _ = Command::new("kill").args(["-HUP", pid]).status();
+                }
+            }
+        }
+        stdin.flush().unwrap();
+        eventually(&format!("patterns exits after {way}"), || {
+            child.try_wait().unwrap().is_some()
+        });
+        eventually(&format!("nothing left running after {way}"), || {
+            processes_under(fixture.root()).is_empty()
+        });
+    }
 }

@@ -179,7 +179,12 @@ fn spawn_input(tx: Sender<Msg>) {
                 },
                 Ok(Event::Resize(..)) => Msg::Resize,
                 Ok(_) => continue,
-                Err(_) => break,
+                // The terminal is gone (closed, or its input broke): quit, which
+                // stops every check.
+                Err(_) => {
+                    let _ = tx.send(Msg::Signal);
+                    break;
+                }
             };
             if tx.send(msg).is_err() {
                 break;
@@ -189,10 +194,15 @@ fn spawn_input(tx: Sender<Msg>) {
 }
 
 /// Runs checks on threads of their own; a new check cancels the one under way.
+/// Dropping it cancels every check and waits until each has killed what it
+/// started, on every way out of the loop: nothing a check runs may outlive
+/// patterns.
 struct Checker {
     workbook: Arc<Workbook>,
     tx: Sender<Msg>,
     current: Option<(Cancel, Arc<AtomicBool>)>,
+    all: Option<Cancel>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Checker {
@@ -201,6 +211,8 @@ impl Checker {
             workbook: Arc::new(workbook.clone()),
             tx: tx.clone(),
             current: None,
+            all: None,
+            threads: Vec::new(),
         }
     }
 
@@ -217,7 +229,8 @@ impl Checker {
         let workbook = Arc::clone(&self.workbook);
         let tx = self.tx.clone();
         spawn_ticks(&tx, &finished);
-        std::thread::spawn(move || {
+        self.forget_finished();
+        self.threads.push(std::thread::spawn(move || {
             let result = check::check(
                 &workbook,
                 &exercise,
@@ -241,13 +254,19 @@ impl Checker {
                 },
             };
             let _ = tx.send(msg);
-        });
+        }));
     }
 
-    fn check_all(&self) {
+    fn check_all(&mut self) {
+        if let Some(cancel) = self.all.take() {
+            cancel.cancel();
+        }
+        let cancel = Cancel::new();
+        self.all = Some(cancel.clone());
         let workbook = Arc::clone(&self.workbook);
         let tx = self.tx.clone();
-        std::thread::spawn(move || {
+        self.forget_finished();
+        self.threads.push(std::thread::spawn(move || {
             let items: Vec<(&Exercise, Side)> = workbook
                 .catalog
                 .exercises
@@ -257,7 +276,7 @@ impl Checker {
             let options = check::Options {
                 jobs: jobs(None),
                 lint_all: false,
-                cancel: None,
+                cancel: Some(cancel),
             };
             let result = check::check_many(&workbook, &items, &options, &|event| {
                 let msg = match event {
@@ -277,7 +296,27 @@ impl Checker {
                 Err(error) => Msg::Notice(format!("cannot check all: {error}")),
             };
             let _ = tx.send(msg);
-        });
+        }));
+    }
+
+    /// Drops the handles of checks that are over.
+    fn forget_finished(&mut self) {
+        self.threads.retain(|thread| !thread.is_finished());
+    }
+}
+
+impl Drop for Checker {
+    /// Cancels every check and waits for each to end, its processes killed.
+    fn drop(&mut self) {
+        if let Some((cancel, _)) = self.current.take() {
+            cancel.cancel();
+        }
+        if let Some(cancel) = self.all.take() {
+            cancel.cancel();
+        }
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -330,9 +369,6 @@ fn event_loop(
             break;
         }
         terminal.draw(|frame| view::draw(frame, app))?;
-    }
-    if let Some((cancel, _)) = checker.current.take() {
-        cancel.cancel();
     }
     Ok(())
 }
@@ -442,9 +478,11 @@ fn headless(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
         for line in io::stdin().lines() {
             let Ok(line) = line else { break };
             if command_tx.send(Msg::Command(line)).is_err() {
-                break;
+                return;
             }
         }
+        // End of input: whoever drove us is gone (an editor that quit or died).
+        let _ = command_tx.send(Msg::Command("quit".to_owned()));
     });
 
     let mut checker = Checker::new(&session.workbook, &tx);
@@ -533,9 +571,6 @@ fn headless(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
             Msg::Signal => break,
             _ => {}
         }
-    }
-    if let Some((cancel, _)) = checker.current.take() {
-        cancel.cancel();
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -137,6 +137,32 @@ fn render(app: &App, width: u16, height: u16) -> String {
 // ---- update logic ----
 
 #[test]
+fn a_runaway_hint_or_state_value_never_breaks_the_screen() {
+    // A 10 MB hint in info.toml and absurd numbers in the state file.
+    let hint = "word ".repeat(2 * 1024 * 1024);
+    let catalog = Catalog::from_toml(
+        &format!("format_version = 1\n[[exercises]]\nname = \"a\"\nhints = [{hint:?}, \"two\"]\n"),
+        None,
+    )
+    .unwrap();
+    let mut progress = Progress::default();
+    let record = progress.record_mut("a", now());
+    record.hints_revealed = usize::MAX;
+    record.attempts = u32::MAX;
+    let mut app = App::new(catalog, progress, false);
+    for (width, height) in [(80, 24), (40, 10), (200, 60), (20, 5)] {
+        let screen = render(&app, width, height);
+        assert!(!screen.is_empty());
+    }
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('h'), KeyModifiers::NONE)),
+        now(),
+        &no_intro,
+    );
+    assert!(render(&app, 80, 24).contains("1. word word"));
+}
+
+#[test]
 fn a_done_exercise_that_fails_again_is_failing_again() {
     let mut app = app();
     started(&mut app);

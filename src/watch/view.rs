@@ -42,7 +42,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         0
     } else {
         let wrapped = wrapped_height(&hints, area.width);
-        (u16::try_from(wrapped).unwrap_or(u16::MAX) + 1).min(area.height / 3)
+        u16::try_from(wrapped)
+            .unwrap_or(u16::MAX)
+            .saturating_add(1)
+            .min(area.height / 3)
     };
     let [header, body, hint_area, status, footer] = Layout::vertical([
         Constraint::Length(2),
@@ -382,18 +385,33 @@ fn push_checks(lines: &mut Vec<Line<'static>>, verdict: &Verdict) {
     }
 }
 
+/// The most of one hint the panel shows; an author's runaway hint must not make
+/// every frame slow.
+const HINT_SHOWN: usize = 16 * 1024;
+
 fn hint_lines(app: &App) -> Vec<Line<'static>> {
     let revealed = app.hints_revealed();
     let hints = &app.exercise().hints;
     let mut lines = Vec::new();
     for (i, hint) in hints.iter().take(revealed).enumerate() {
-        for (k, text) in hint.lines().enumerate() {
+        let mut cut = hint.len().min(HINT_SHOWN);
+        while !hint.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        for (k, text) in hint[..cut].lines().enumerate() {
             let prefix = if k == 0 {
                 format!("{}. ", i + 1)
             } else {
                 "   ".to_owned()
             };
             lines.push(Line::raw(format!("{prefix}{text}")));
+        }
+        if cut < hint.len() {
+            lines.push(Line::raw(format!(
+                "   [… the rest of this hint: `patterns hint {} --level {}`]",
+                app.exercise().name,
+                i + 1
+            )));
         }
     }
     lines
