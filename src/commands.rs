@@ -44,9 +44,7 @@ impl Session {
             Some(what) => Some(workbook.lock(what)?),
             None => None,
         };
-        let store = workbook
-            .store()
-            .with_context(|| format!("cannot create {}", workbook.state_dir().display()))?;
+        let store = workbook.store();
         let loaded = store
             .load()
             .with_context(|| format!("cannot read {}", store.path().display()))?;
@@ -62,10 +60,17 @@ impl Session {
         })
     }
 
-    pub fn save(&self) -> Result<()> {
-        self.store
-            .save(&self.progress)
-            .with_context(|| format!("cannot save progress to {}", self.store.path().display()))
+    /// Saves progress; when it cannot, says so on stderr (after whatever the
+    /// command showed: a verdict or a hint is never hidden by it).
+    pub fn save(&self) {
+        if let Err(error) = self.store.save(&self.progress) {
+            let mut err = anstream::stderr();
+            let _ = writeln!(
+                err,
+                "{WARN}warning{WARN:#}: cannot save your progress to {} ({error}); this step is not remembered. Make that folder writable; `patterns verify` rebuilds the done marks from your code.",
+                self.store.path().display()
+            );
+        }
     }
 
     /// The exercise called `name`, or an error that suggests the closest name.
@@ -198,11 +203,10 @@ pub fn run(dir: Option<&Path>, name: Option<&str>, cancel: &Cancel) -> Result<Ex
         bail!("interrupted");
     }
     let moved_to = session.record(&verdict, true);
-    session.save()?;
 
     let mut out = anstream::stdout();
     report::write_verdict(&mut out, &verdict)?;
-    if verdict.is_done() {
+    let code = if verdict.is_done() {
         match moved_to {
             Some(next) => writeln!(out, "Next: {BOLD}{next}{BOLD:#}. `patterns run` checks it.")?,
             None if session.next_pending(&exercise.name).is_none() => {
@@ -213,7 +217,7 @@ pub fn run(dir: Option<&Path>, name: Option<&str>, cancel: &Cancel) -> Result<Ex
             }
             None => {}
         }
-        Ok(ExitCode::SUCCESS)
+        ExitCode::SUCCESS
     } else {
         let revealed = session
             .progress
@@ -227,8 +231,11 @@ pub fn run(dir: Option<&Path>, name: Option<&str>, cancel: &Cancel) -> Result<Ex
                 exercise.hints.len()
             )?;
         }
-        Ok(ExitCode::FAILURE)
-    }
+        ExitCode::FAILURE
+    };
+    out.flush()?;
+    session.save();
+    Ok(code)
 }
 
 pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Result<ExitCode> {
@@ -260,7 +267,6 @@ pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Res
         .progress
         .record_mut(&exercise.name, SystemTime::now());
     record.hints_revealed = record.hints_revealed.max(level);
-    session.save()?;
 
     let mut out = anstream::stdout();
     writeln!(
@@ -278,6 +284,8 @@ pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Res
     } else if count > 1 {
         writeln!(out, "{DIM}That was the last hint.{DIM:#}")?;
     }
+    out.flush()?;
+    session.save();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -306,7 +314,6 @@ pub fn reset(dir: Option<&Path>, name: &str, tests_only: bool) -> Result<ExitCod
     }
     let done = session.workbook.reset(&exercise)?;
     session.progress.clear_done(&exercise.name);
-    session.save()?;
     let source = done.source.describe();
     match done.backup {
         Some(backup) => writeln!(
@@ -321,6 +328,8 @@ pub fn reset(dir: Option<&Path>, name: &str, tests_only: bool) -> Result<ExitCod
             file.display()
         )?,
     }
+    out.flush()?;
+    session.save();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -359,7 +368,6 @@ pub fn verify(
     if let Some(first) = verdicts.iter().find(|v| !v.is_done()) {
         session.progress.current = Some(first.exercise.clone());
     }
-    session.save()?;
 
     let mut out = anstream::stdout();
     let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(8);
@@ -392,6 +400,8 @@ pub fn verify(
         verdicts.len(),
         elapsed.as_secs_f64()
     )?;
+    out.flush()?;
+    session.save();
     Ok(if done == verdicts.len() {
         ExitCode::SUCCESS
     } else {

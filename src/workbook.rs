@@ -6,7 +6,7 @@
 //! only ever replaced by [`Workbook::reset`], and only after a backup was written.
 
 use std::fs::{File, TryLockError};
-use std::io::{self, Read, Seek, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -116,10 +116,11 @@ impl Workbook {
         self.root.join(STATE_DIR)
     }
 
-    /// The progress store, creating `.patterns/` (ignored by git) if needed.
-    pub fn store(&self) -> io::Result<Store> {
-        self.ensure_state_dir()?;
-        Ok(Store::new(self.state_dir().join("state.toml")))
+    /// The progress store, in `.patterns/` (which ignores itself for git).
+    /// The folder is created when it can be; when it cannot, saving says why.
+    pub fn store(&self) -> Store {
+        let _ = self.ensure_state_dir();
+        Store::new(self.state_dir().join("state.toml"))
     }
 
     /// Creates `.patterns/` (which ignores itself for git) if it is not there.
@@ -136,37 +137,45 @@ impl Workbook {
         Ok(())
     }
 
-    /// Takes the workbook's lock for `what` (e.g. "patterns watch, pid 42"), refusing
-    /// when another process holds it. The lock is released when [`Lock`] drops or the
+    /// Takes the workbook's lock for `what` (e.g. "patterns watch"), refusing when
+    /// another process holds it. The lock is released when [`Lock`] drops or the
     /// process dies.
+    ///
+    /// On Unix the lock is on the workbook's folder itself, so that removing
+    /// `.patterns/` (or making it unwritable) cannot let a second writer in; who
+    /// holds it is noted in `.patterns/lock`, for the refusal's message. Elsewhere
+    /// the lock is on that file.
     pub fn lock(&self, what: &str) -> Result<Lock, WorkbookError> {
-        self.ensure_state_dir()?;
-        let path = self.state_dir().join("lock");
-        let mut file = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)?;
+        let note = self.state_dir().join("lock");
+        #[cfg(unix)]
+        let file = File::open(&self.root)?;
+        #[cfg(not(unix))]
+        let file = {
+            self.ensure_state_dir()?;
+            File::options()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&note)?
+        };
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
+                let holder = std::fs::read_to_string(&note).unwrap_or_default();
                 let holder = holder.trim();
-                let holder = if holder.is_empty() {
+                return Err(WorkbookError::Locked(if holder.is_empty() {
                     "another process".to_owned()
                 } else {
                     holder.to_owned()
-                };
-                return Err(WorkbookError::Locked(holder));
+                }));
             }
             Err(TryLockError::Error(error)) => return Err(error.into()),
         }
-        file.set_len(0)?;
-        file.rewind()?;
-        write!(file, "{what}, pid {}", std::process::id())?;
-        file.flush()?;
+        // Only a note for the message of a refused second process.
+        let _ = self
+            .ensure_state_dir()
+            .and_then(|()| std::fs::write(&note, format!("{what}, pid {}", std::process::id())));
         Ok(Lock { _file: file })
     }
 

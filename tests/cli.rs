@@ -818,6 +818,102 @@ fn absurd_numbers_in_the_progress_file_break_nothing() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_state_folder_that_cannot_be_written_hides_no_verdict_or_hint() {
+    let fixture = Fixture::new("workbook");
+    // `.patterns` points nowhere: nothing can be read from it or written to it.
+    std::os::unix::fs::symlink(fixture.path("nowhere/at/all"), fixture.path(".patterns")).unwrap();
+    let run = fixture.run(&["run", "passing"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("✓ passing is done"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with("warning: cannot save your progress to ")
+            && run.stderr.contains("this step is not remembered"),
+        "{}",
+        run.stderr
+    );
+    let hint = fixture.run(&["hint", "failing"]);
+    assert_eq!(hint.code, 0, "{}", hint.stderr);
+    assert!(
+        hint.stdout
+            .starts_with("Hint 1 of 1 for failing:\nMake add add.\n"),
+        "{}",
+        hint.stdout
+    );
+    assert!(
+        hint.stderr
+            .starts_with("warning: cannot save your progress to "),
+        "{}",
+        hint.stderr
+    );
+}
+
+#[test]
+fn removing_the_state_folder_does_not_let_a_second_writer_in() {
+    let fixture = Fixture::new("workbook");
+    let workbook = patterns::workbook::Workbook::open(fixture.root()).unwrap();
+    let _held = workbook.lock("patterns watch").unwrap();
+    std::fs::remove_dir_all(fixture.path(".patterns")).unwrap();
+    let run = fixture.run(&["run"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.starts_with("error: another patterns ("),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_progress_save_that_failed_is_tried_again() {
+    use std::io::Write;
+    let fixture = Fixture::new("workbook");
+    let mut watch = Headless::start(&fixture);
+    assert_eq!(watch.next("verdict")["exercise"], "passing");
+    watch.drain(Duration::from_millis(300));
+    // The state file becomes unwritable (a folder stands in its place).
+    let state = fixture.path(".patterns/state.toml");
+    std::fs::remove_file(&state).unwrap();
+    std::fs::create_dir(&state).unwrap();
+    edit(&fixture, "exercises/basics/failing.rs", "a * b", "a + b");
+    assert_eq!(watch.next("verdict")["done"], true);
+    let error = watch.next("error");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot save progress to "),
+        "{error}"
+    );
+    // It can be written again: quitting saves what the failed save held.
+    std::fs::remove_dir(&state).unwrap();
+    writeln!(watch.child.stdin.as_mut().unwrap(), "quit").unwrap();
+    assert!(watch.child.wait().unwrap().success());
+    let saved = fixture.state();
+    assert!(
+        saved.contains("[exercises.failing]\ndone = true"),
+        "{saved}"
+    );
+}
+
+#[test]
+fn progress_that_cannot_be_saved_by_the_end_is_reported_on_exit() {
+    use std::io::Write;
+    let fixture = Fixture::new("workbook");
+    let mut watch = Headless::start(&fixture);
+    watch.next("verdict");
+    watch.drain(Duration::from_millis(300));
+    let state = fixture.path(".patterns/state.toml");
+    std::fs::remove_file(&state).unwrap();
+    std::fs::create_dir(&state).unwrap();
+    edit(&fixture, "exercises/basics/failing.rs", "a * b", "a + b");
+    watch.next("error");
+    writeln!(watch.child.stdin.as_mut().unwrap(), "quit").unwrap();
+    let output = watch.child.wait().unwrap();
+    assert_eq!(output.code(), Some(2));
+}
+
 #[test]
 fn a_corrupt_progress_file_is_kept_aside_and_work_goes_on() {
     let fixture = Fixture::new("workbook");

@@ -32,6 +32,7 @@ use crossterm::terminal::{
 use patterns::catalog::Exercise;
 use patterns::check::{self, Side, Verdict};
 use patterns::process::Cancel;
+use patterns::progress::{Progress, Store};
 use patterns::workbook::{ResetScope, Workbook};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -74,9 +75,18 @@ pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
         session.progress.clone(),
         options.manual,
     );
-    let result = event_loop(&mut terminal.terminal, &mut app, &session, &tx, &rx);
+    let mut saver = Saver::new(&session.store);
+    let result = event_loop(
+        &mut terminal.terminal,
+        &mut app,
+        &session,
+        &mut saver,
+        &tx,
+        &rx,
+    );
     drop(terminal);
     result?;
+    saver.finish(&app.progress)?;
 
     let done = app.done_count();
     println!(
@@ -320,6 +330,54 @@ impl Drop for Checker {
     }
 }
 
+/// Saving progress from a watch loop. A save that failed (a read-only state file,
+/// `.patterns` gone unwritable) is tried again by every later save and once more
+/// at the end; only what still cannot be saved then is lost, and the learner is
+/// told so on the way out.
+struct Saver {
+    store: Store,
+    failing: bool,
+}
+
+impl Saver {
+    fn new(store: &Store) -> Saver {
+        Saver {
+            store: store.clone(),
+            failing: false,
+        }
+    }
+
+    /// Saves `progress`; on failure, what to tell the learner now.
+    fn save(&mut self, progress: &Progress) -> Option<String> {
+        match self.store.save(progress) {
+            Ok(()) => {
+                self.failing = false;
+                None
+            }
+            Err(error) => {
+                self.failing = true;
+                Some(format!(
+                    "cannot save progress to {} ({error}); trying again at the next change and on quitting",
+                    self.store.path().display()
+                ))
+            }
+        }
+    }
+
+    /// On the way out: saves again if the last save failed.
+    fn finish(&mut self, progress: &Progress) -> Result<()> {
+        if self.failing
+            && let Err(error) = self.store.save(progress)
+        {
+            anyhow::bail!(
+                "cannot save your progress to {} ({error}): what this session recorded is lost. Make that folder writable; `patterns verify` rebuilds the done marks from your code",
+                self.store.path().display()
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Wakes the loop a few times a second while a check runs, for its elapsed time.
 fn spawn_ticks(tx: &Sender<Msg>, finished: &Arc<AtomicBool>) {
     let tx = tx.clone();
@@ -344,6 +402,7 @@ fn event_loop(
     terminal: &mut Term,
     app: &mut App,
     session: &Session,
+    saver: &mut Saver,
     tx: &Sender<Msg>,
     rx: &Receiver<Msg>,
 ) -> Result<()> {
@@ -355,15 +414,15 @@ fn event_loop(
     } else {
         app.start(&intro)
     };
-    apply_effects(app, effects, session, &mut checker)?;
+    apply_effects(app, effects, session, saver, &mut checker)?;
     terminal.draw(|frame| view::draw(frame, app))?;
     while let Ok(msg) = rx.recv() {
         let effects = app.update(msg, SystemTime::now(), &intro);
-        apply_effects(app, effects, session, &mut checker)?;
+        apply_effects(app, effects, session, saver, &mut checker)?;
         // Apply whatever else is queued before drawing once.
         while let Ok(msg) = rx.try_recv() {
             let effects = app.update(msg, SystemTime::now(), &intro);
-            apply_effects(app, effects, session, &mut checker)?;
+            apply_effects(app, effects, session, saver, &mut checker)?;
         }
         if app.quit {
             break;
@@ -377,6 +436,7 @@ fn apply_effects(
     app: &mut App,
     effects: Vec<Effect>,
     session: &Session,
+    saver: &mut Saver,
     checker: &mut Checker,
 ) -> Result<()> {
     let mut queue = effects;
@@ -387,8 +447,8 @@ fn apply_effects(
                 Effect::Check { name, run } => checker.check(&name, run),
                 Effect::CheckAll => checker.check_all(),
                 Effect::SaveProgress => {
-                    if let Err(error) = session.store.save(&app.progress) {
-                        app.notice = Some(format!("cannot save progress: {error}"));
+                    if let Some(problem) = saver.save(&app.progress) {
+                        app.notice = Some(problem);
                     }
                 }
                 Effect::Reset { name, scope } => {
@@ -486,6 +546,7 @@ fn headless(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
     });
 
     let mut checker = Checker::new(&session.workbook, &tx);
+    let mut saver = Saver::new(&session.store);
     let mut next_run = 1u64;
     let mut running: Option<(u64, String)> = None;
     let mut start = |checker: &mut Checker, name: String, running: &mut Option<(u64, String)>| {
@@ -528,14 +589,14 @@ fn headless(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
                     continue;
                 }
                 let moved = session.record(&verdict, true);
-                if let Err(error) = session.save() {
-                    emit(serde_json::json!({"event": "error", "message": format!("{error:#}")}));
-                }
                 emit(verdict_json(run, &verdict));
                 if verdict.is_done() {
                     emit(serde_json::json!({
                         "event": "done", "exercise": verdict.exercise, "next": moved,
                     }));
+                }
+                if let Some(problem) = saver.save(&session.progress) {
+                    emit(serde_json::json!({"event": "error", "message": problem}));
                 }
             }
             Msg::CheckFailed { run, message } => {
@@ -572,6 +633,8 @@ fn headless(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
             _ => {}
         }
     }
+    drop(checker);
+    saver.finish(&session.progress)?;
     Ok(ExitCode::SUCCESS)
 }
 
