@@ -206,6 +206,14 @@ struct RawSpan {
     line_start: usize,
     column_start: usize,
     is_primary: bool,
+    /// Set when the span is inside a macro's expansion: where it was expanded.
+    #[serde(default)]
+    expansion: Option<Box<RawExpansion>>,
+}
+
+#[derive(Deserialize)]
+struct RawExpansion {
+    span: RawSpan,
 }
 
 fn absorb_message(root: &Path, line: &[u8], mode: Mode, output: &mut BuildOutput) {
@@ -240,28 +248,52 @@ fn absorb_message(root: &Path, line: &[u8], mode: Mode, output: &mut BuildOutput
             if diagnostic.level == "failure-note" {
                 return;
             }
-            let mut location = None;
             for span in &diagnostic.spans {
                 let clean = tidy_path(root, &span.file_name);
                 if clean != span.file_name {
                     rendered = rendered.replace(&span.file_name, &clean);
                 }
-                if span.is_primary && location.is_none() {
-                    location = Some(Location {
-                        file: clean,
-                        line: span.line_start,
-                        column: span.column_start,
-                    });
-                }
             }
             build.diagnostics.push(Diagnostic {
                 level: diagnostic.level,
                 rendered,
-                location,
+                location: learner_location(root, &diagnostic.spans),
             });
         }
         _ => {}
     }
+}
+
+/// Where a diagnostic is, in the workbook: its primary span when that lies in the
+/// workbook, else the place a macro was called from there (an error inside
+/// `assert_eq!` points into the standard library, its call into the learner's
+/// file), else any of its spans there, else its primary span wherever it is.
+fn learner_location(root: &Path, spans: &[RawSpan]) -> Option<Location> {
+    let location = |span: &RawSpan| Location {
+        file: tidy_path(root, &span.file_name),
+        line: span.line_start,
+        column: span.column_start,
+    };
+    let in_workbook = |span: &RawSpan| {
+        let file = tidy_path(root, &span.file_name);
+        !Path::new(&file).is_absolute() && !file.starts_with('<')
+    };
+    // A span, or the call site of the macro it was expanded from, in the workbook.
+    let here = |span: &RawSpan| {
+        let mut current = span;
+        loop {
+            if in_workbook(current) {
+                return Some(location(current));
+            }
+            current = &current.expansion.as_ref()?.span;
+        }
+    };
+    let primary = spans.iter().filter(|s| s.is_primary);
+    primary
+        .clone()
+        .find_map(here)
+        .or_else(|| spans.iter().find_map(here))
+        .or_else(|| primary.clone().next().map(location))
 }
 
 /// Removes what cargo built for the package called `name` (not its dependencies),
@@ -430,6 +462,22 @@ mod tests {
         assert_eq!(
             build.executable,
             Some(PathBuf::from("/w/target/debug/deps/a-123"))
+        );
+    }
+
+    #[test]
+    fn an_error_inside_a_macro_points_at_the_learners_call() {
+        let root = Path::new("/w");
+        let mut output = BuildOutput::default();
+        output.targets.insert("a".into(), TargetBuild::default());
+        let line = r#"{"reason":"compiler-message","target":{"name":"a"},"message":{"level":"error","rendered":"error: x","spans":[{"file_name":"/rustc/abc/library/core/src/macros/mod.rs","line_start":44,"column_start":9,"is_primary":true,"expansion":{"span":{"file_name":"workbook/../exercises/t/a.rs","line_start":297,"column_start":48,"is_primary":false}}}]}}"#;
+        absorb_message(root, line.as_bytes(), Mode::Test, &mut output);
+        assert_eq!(
+            output.target("a").diagnostics[0]
+                .location
+                .as_ref()
+                .map(ToString::to_string),
+            Some("exercises/t/a.rs:297:48".to_owned())
         );
     }
 

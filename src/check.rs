@@ -135,6 +135,8 @@ pub struct Verdict {
     pub output_truncated: bool,
     /// The program's exit code, when it ran and exited normally.
     pub exit_code: Option<i32>,
+    /// How the program ended when it did not exit by itself (a signal).
+    pub crash: Option<String>,
     pub placeholders: Vec<Placeholder>,
     /// How the learner's tests differ from the original ones they must keep.
     pub tests_changed: Vec<TestChange>,
@@ -159,6 +161,7 @@ impl Verdict {
             output: String::new(),
             output_truncated: false,
             exit_code: None,
+            crash: None,
             placeholders: Vec::new(),
             tests_changed: Vec::new(),
             checks: Vec::new(),
@@ -224,10 +227,18 @@ impl Verdict {
                     "{unfinished} {tests} did not finish: the test binary ended before {they} reported a result (does the code call std::process::exit?)"
                 )
             }
-            Status::ProgramFailed => match self.exit_code {
-                Some(code) => format!("the program exited with code {code}"),
-                None => "the program crashed or was killed (see its output)".to_owned(),
-            },
+            Status::ProgramFailed => {
+                let program = if self.tests.is_empty() {
+                    "the program"
+                } else {
+                    "the test binary"
+                };
+                match (&self.crash, self.exit_code) {
+                    (Some(crash), _) => format!("{program} crashed: {crash}"),
+                    (None, Some(code)) => format!("{program} exited with code {code}"),
+                    (None, None) => format!("{program} stopped abnormally"),
+                }
+            }
             status => status.describe().to_owned(),
         }
     }
@@ -774,12 +785,10 @@ fn apply_run(verdict: &mut Verdict, result: RunResult, source: &Source) {
         Ending::TimedOut => Status::TimedOut,
         Ending::Exited(status) => {
             verdict.exit_code = status.code();
+            verdict.crash = crash_description(status);
             if verdict.tests.iter().any(|t| t.status == TestStatus::Failed) {
                 Status::TestsFailed
             } else if !status.success() {
-                if verdict.output.trim().is_empty() {
-                    verdict.output = exit_description(status);
-                }
                 Status::ProgramFailed
             } else if verdict
                 .tests
@@ -810,19 +819,32 @@ fn apply_run(verdict: &mut Verdict, result: RunResult, source: &Source) {
     };
 }
 
-fn exit_description(status: std::process::ExitStatus) -> String {
+/// How a program that did not exit by itself ended, for people.
+fn crash_description(status: std::process::ExitStatus) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return format!(
-                "the program was killed by signal {signal} (a crash or a stack overflow?)"
-            );
-        }
+        let signal = status.signal()?;
+        let (name, why) = match signal {
+            6 => (
+                "SIGABRT",
+                "an abort: a stack overflow, a panic while panicking, or std::process::abort",
+            ),
+            11 => ("SIGSEGV", "a memory fault"),
+            9 => ("SIGKILL", "killed from outside (out of memory?)"),
+            4 => ("SIGILL", "an illegal instruction"),
+            8 => ("SIGFPE", "an arithmetic fault"),
+            7 => ("SIGBUS", "a bus error"),
+            _ => ("a signal", "stopped from outside or by a fault"),
+        };
+        Some(format!("it was killed by signal {signal} ({name}): {why}"))
     }
-    match status.code() {
-        Some(code) => format!("the program exited with code {code}"),
-        None => "the program stopped abnormally".to_owned(),
+    #[cfg(not(unix))]
+    {
+        status
+            .code()
+            .is_none()
+            .then(|| "it stopped abnormally".to_owned())
     }
 }
 

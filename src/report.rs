@@ -49,7 +49,7 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
             }
             writeln!(out)?;
             if let Some(message) = &test.message {
-                for line in message.lines() {
+                for line in printable(message).lines() {
                     writeln!(out, "      {line}")?;
                 }
             }
@@ -57,10 +57,19 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
                 writeln!(out, "      {DIM}at {location}{DIM:#}")?;
             }
         }
-    } else if !verdict.output.trim().is_empty() && verdict.status != Status::CompileError {
+    }
+    // A program's output, and a test binary's when it tells why the tests did not
+    // all finish (a crash, an early exit).
+    let shows_output = verdict.tests.is_empty()
+        || matches!(
+            verdict.status,
+            Status::ProgramFailed | Status::TestsUnfinished
+        );
+    if shows_output && !verdict.output.trim().is_empty() && verdict.status != Status::CompileError {
         writeln!(out, "{BOLD}Output{BOLD:#}:")?;
-        write!(out, "{}", verdict.output)?;
-        if !verdict.output.ends_with('\n') {
+        let output = printable(&verdict.output);
+        write!(out, "{output}")?;
+        if !output.ends_with('\n') {
             writeln!(out)?;
         }
     }
@@ -113,6 +122,17 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Text a learner's program wrote, safe to print: no escape sequences (one that
+/// clears the screen or moves the cursor must not reach the terminal) and no
+/// control characters but newlines and tabs.
+fn printable(text: &str) -> String {
+    anstream::adapter::strip_str(text)
+        .to_string()
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect()
 }
 
 /// A bar of `width` cells, `done` of `total` filled.

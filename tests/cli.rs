@@ -433,6 +433,90 @@ fn a_copied_or_moved_workbook_is_judged_by_its_own_files() {
 }
 
 #[test]
+fn a_compile_error_inside_a_macro_points_at_the_learners_line() {
+    let fixture = Fixture::new("workbook");
+    edit(
+        &fixture,
+        "exercises/basics/passing.rs",
+        "fn main() {}",
+        "#[derive(Debug)]\nstruct D(u32);\n\nfn main() {\n    assert_eq!(vec![D(1)], vec![D(1)]);\n}",
+    );
+    let run = fixture.run(&["run", "passing"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "✗ passing: does not compile: first error at exercises/basics/passing.rs:5:5"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_crash_says_why() {
+    let fixture = Fixture::new("workbook");
+    // The code under test aborts the whole test binary.
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "    a * b\n",
+        "    if a == 2 && b == 3 {\n        std::process::abort();\n    }\n    a * b\n",
+    );
+    let run = fixture.run(&["run", "failing"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "✗ failing: the test binary crashed: it was killed by signal 6 (SIGABRT): an abort: a stack overflow, a panic while panicking, or std::process::abort"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Output:\n"), "{}", run.stdout);
+}
+
+#[test]
+fn a_learners_escape_codes_never_reach_the_terminal() {
+    let fixture = Fixture::new("workbook");
+    // A failure message that would clear the screen, with a NUL in it, and a
+    // program that prints the same.
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "\"2 + 3 should be 5\"",
+        "\"\\u{1b}[2J\\u{0}cleared\"",
+    );
+    edit(
+        &fixture,
+        "exercises/basics/program.rs",
+        "fn main() {",
+        "fn main() {\n    println!(\"\\u{1b}]0;title\\u{7}\\u{1b}[2Jcleared\\u{0}\");",
+    );
+    for name in ["failing", "program"] {
+        // With colours on, as in a terminal: our own colours stay, theirs go.
+        let output = fixture
+            .command(&["run", name])
+            .env_remove("NO_COLOR")
+            .env("CLICOLOR_FORCE", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{stdout}");
+        assert!(
+            stdout.contains("cleared") && stdout.contains("\u{1b}[1m"),
+            "{stdout:?}"
+        );
+        assert!(
+            !stdout.contains("\u{1b}[2J")
+                && !stdout.contains("\u{1b}]")
+                && !stdout.contains('\u{0}')
+                && !stdout.contains('\u{7}'),
+            "{stdout:?}"
+        );
+    }
+}
+
+#[test]
 fn a_program_exercise_shows_its_output_and_exit_code() {
     let fixture = Fixture::new("workbook");
     let run = fixture.run(&["run", "program"]);

@@ -76,6 +76,7 @@ fn verdict(app: &App, status: Status) -> Verdict {
         output: String::new(),
         output_truncated: false,
         exit_code: Some(0),
+        crash: None,
         placeholders: Vec::new(),
         tests_changed: Vec::new(),
         checks: Vec::new(),
