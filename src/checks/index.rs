@@ -4,9 +4,12 @@
 //!
 //! Every rule works from this index instead of walking the tree on its own,
 //! so that "where is `UserService::create`?" and "what is `Db` short for?"
-//! have one answer. Items under `#[cfg(test)]` (and `#[test]` functions) are
-//! left out entirely: an exercise's own tests build fakes, open connections
-//! and use `HashMap`s freely, and must never satisfy or break a rule.
+//! have one answer. The exercise's own tests (its `mod tests`) are left out
+//! entirely: they build fakes, open connections and use `HashMap`s freely, and
+//! must never satisfy or break a rule. The learner cannot move code there (the
+//! tests must stay the original ones, see `crate::contract`). Any other
+//! `#[cfg(test)]` code is code: it is compiled into the test binary, the one the
+//! verdict runs.
 
 use std::collections::HashMap;
 
@@ -751,7 +754,7 @@ pub(crate) fn find_field<'s>(
     }
 }
 
-/// Calls `visit` for every item of the file outside `#[cfg(test)]`,
+/// Calls `visit` for every item of the file outside its `mod tests`,
 /// descending into inline modules, with the module path of each.
 pub(crate) fn walk_items<'a>(
     items: &'a [syn::Item],
@@ -759,7 +762,7 @@ pub(crate) fn walk_items<'a>(
     visit: &mut impl FnMut(&'a syn::Item, &[String]),
 ) {
     for item in items {
-        if is_test_item(item) {
+        if is_shipped_tests(item) {
             continue;
         }
         visit(item, module);
@@ -865,47 +868,9 @@ pub(crate) fn impl_self_path(imp: &syn::ItemImpl) -> Option<&syn::Path> {
     }
 }
 
-/// `#[cfg(test)]` (also inside `all(..)`), `#[test]`, `#[tokio::test]`.
-pub(crate) fn is_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|attr| {
-        let path = attr.path();
-        if path.segments.last().is_some_and(|s| s.ident == "test") {
-            return true;
-        }
-        if !path.is_ident("cfg") {
-            return false;
-        }
-        let syn::Meta::List(list) = &attr.meta else {
-            return false;
-        };
-        let text: String = list
-            .tokens
-            .to_string()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        text == "test"
-            || (text.starts_with("all(") && !text.contains("not(") && text.contains("test"))
-    })
-}
-
-pub(crate) fn is_test_item(item: &syn::Item) -> bool {
-    let attrs = match item {
-        syn::Item::Fn(i) => &i.attrs,
-        syn::Item::Mod(i) => &i.attrs,
-        syn::Item::Impl(i) => &i.attrs,
-        syn::Item::Struct(i) => &i.attrs,
-        syn::Item::Enum(i) => &i.attrs,
-        syn::Item::Trait(i) => &i.attrs,
-        syn::Item::Use(i) => &i.attrs,
-        syn::Item::Const(i) => &i.attrs,
-        syn::Item::Static(i) => &i.attrs,
-        syn::Item::Type(i) => &i.attrs,
-        syn::Item::Union(i) => &i.attrs,
-        syn::Item::Macro(i) => &i.attrs,
-        _ => return false,
-    };
-    is_test(attrs)
+/// The exercise's own tests: its `mod tests`, whatever its attributes.
+pub(crate) fn is_shipped_tests(item: &syn::Item) -> bool {
+    matches!(item, syn::Item::Mod(m) if m.ident == crate::contract::TESTS_MODULE)
 }
 
 /// `prefix::name` as a new path.

@@ -19,8 +19,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 
 use super::index::{
-    Aliases, Entry, FileIndex, Node, Scope, collect_use, is_test, is_test_item, location,
-    use_leaves,
+    Aliases, Entry, FileIndex, Node, Scope, collect_use, is_shipped_tests, location, use_leaves,
 };
 use super::types::{Ty, segments};
 
@@ -77,11 +76,11 @@ pub(crate) fn scan_entry(index: &FileIndex<'_>, entry: &Entry<'_>) -> Vec<Event>
     scanner.events
 }
 
-/// What the whole file does, outside `#[cfg(test)]`.
+/// What the whole file does, outside its `mod tests`.
 pub(crate) fn scan_file(index: &FileIndex<'_>) -> Vec<Event> {
     let mut scanner = Scanner::new(Scope::new(index, &[]));
     for item in &index.file.items {
-        if !is_test_item(item) {
+        if !is_shipped_tests(item) {
             scanner.visit_item(item);
         }
     }
@@ -435,7 +434,7 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        if is_test(&m.attrs) {
+        if self.scope.module.is_empty() && m.ident == crate::contract::TESTS_MODULE {
             return;
         }
         self.scope.module.push(m.ident.to_string());
@@ -444,9 +443,6 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     }
 
     fn visit_item_impl(&mut self, imp: &'ast syn::ItemImpl) {
-        if is_test(&imp.attrs) {
-            return;
-        }
         let inner = Scope {
             local_aliases: self.scope.local_aliases.clone(),
             ..Scope::for_impl(self.scope.index, imp, &self.scope.module)
@@ -467,9 +463,6 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        if is_test(&f.attrs) {
-            return;
-        }
         self.in_fn(&f.sig, |s| s.visit_block(&f.block));
     }
 

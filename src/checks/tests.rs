@@ -426,6 +426,38 @@ mod tests {
 }
 
 #[test]
+fn cfg_test_code_outside_the_tests_module_is_code() {
+    // It is compiled into the test binary, the one the verdict runs.
+    let rule = r#"
+kind = "forbid_calls"
+in = "*"
+calls = ["*.unwrap"]
+message = "m"
+"#;
+    let source = r#"
+struct S;
+#[cfg(test)]
+fn helper() { x().unwrap(); }
+#[cfg(test)]
+impl S { fn b(&self) { y().unwrap(); } }
+#[cfg(test)]
+mod more { fn c() { w().unwrap(); } }
+#[cfg(test)]
+mod tests {
+    fn t() { z().unwrap(); }
+}
+"#;
+    assert_eq!(
+        run(rule, source),
+        [
+            "4:19 calls .unwrap(..)",
+            "6:28 calls .unwrap(..)",
+            "8:25 calls .unwrap(..)"
+        ]
+    );
+}
+
+#[test]
 fn forbid_calls_uses_self_and_expands_it() {
     let rule = r#"
 kind = "forbid_calls"
