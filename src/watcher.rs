@@ -32,7 +32,7 @@ use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 
 /// How long the folder must stay quiet after an event before a save counts as done.
 /// Editors finish one save well within this; a person cannot save twice within it.
-const QUIET: Duration = Duration::from_millis(50);
+const QUIET: Duration = Duration::from_millis(20);
 /// The longest a change waits while events keep coming (a tool rewriting files
 /// non-stop), so that a steady stream cannot hold every report back forever.
 const MAX_DELAY: Duration = Duration::from_secs(1);
@@ -735,7 +735,7 @@ mod tests {
                     format!("fn main() {{ {attempt}{save} }}\n"),
                 )
                 .unwrap();
-                thread::sleep(Duration::from_millis(2));
+                thread::sleep(Duration::from_millis(1));
             }
         });
         assert_eq!(workbook.next_change(), reported("hello.rs"));
