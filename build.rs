@@ -11,13 +11,13 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-#[path = "src/git_blob.rs"]
+#[path = "crates/core/src/git_blob.rs"]
 mod git_blob;
 
 fn main() {
     println!("cargo:rerun-if-changed=originals.toml");
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src/git_blob.rs");
+    println!("cargo:rerun-if-changed=crates/core/src/git_blob.rs");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let manifest = std::fs::read_to_string(root.join("originals.toml")).unwrap_or_default();
 

@@ -10,11 +10,11 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use patterns::catalog::{Exercise, topic_title};
-use patterns::check::{self, Event, Side, Status, Verdict};
-use patterns::process::Cancel;
-use patterns::progress::{Progress, Store};
-use patterns::workbook::{Lock, Workbook};
+use patterns_core::catalog::{Exercise, topic_title};
+use patterns_core::check::{self, Event, Side, Status, Verdict};
+use patterns_core::process::Cancel;
+use patterns_core::progress::{Progress, Store};
+use patterns_core::workbook::{Lock, Workbook};
 
 use crate::report::{self, BAD, BOLD, DIM, GOOD, WARN};
 
@@ -39,7 +39,7 @@ impl Session {
             Some(dir) => dir.to_path_buf(),
             None => Workbook::find_root(&std::env::current_dir()?)?,
         };
-        let workbook = Workbook::open(&root)?;
+        let workbook = Workbook::open(&root)?.with_embedded(crate::originals::ORIGINALS);
         let lock = match lock_as {
             Some(what) => Some(workbook.lock(what)?),
             None => None,

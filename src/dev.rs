@@ -13,12 +13,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use patterns::catalog::{Exercise, INFO_FILE};
-use patterns::check::{self, Side, Status};
-use patterns::originals::{Manifest, ORIGINALS_FILE};
-use patterns::process::Cancel;
-use patterns::targets::Targets;
-use patterns::workbook::Workbook;
+use patterns_core::catalog::{Exercise, INFO_FILE};
+use patterns_core::check::{self, Side, Status};
+use patterns_core::contract;
+use patterns_core::originals::{Manifest, ORIGINALS_FILE};
+use patterns_core::process::Cancel;
+use patterns_core::targets::Targets;
+use patterns_core::workbook::Workbook;
 
 use crate::commands::{ProgressLine, UsageError, jobs};
 use crate::report::{self, BAD, BOLD, DIM, GOOD};
@@ -33,7 +34,7 @@ fn open(dir: Option<&Path>) -> Result<Workbook> {
         Some(dir) => dir.to_path_buf(),
         None => Workbook::find_root(&std::env::current_dir()?)?,
     };
-    Ok(Workbook::open(&root)?)
+    Ok(Workbook::open(&root)?.with_embedded(crate::originals::ORIGINALS))
 }
 
 pub fn check(
@@ -220,14 +221,7 @@ fn tests_differ(root: &Path, exercise: &Exercise) -> Option<String> {
     let tests_of = |path: &Path| -> Result<Option<String>, String> {
         let text = std::fs::read_to_string(root.join(path))
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let file = syn::parse_file(&text)
-            .map_err(|e| format!("{} does not parse: {e}", path.display()))?;
-        Ok(file.items.iter().find_map(|item| match item {
-            syn::Item::Mod(module) if module.ident == "tests" => {
-                Some(quote::ToTokens::to_token_stream(module).to_string())
-            }
-            _ => None,
-        }))
+        contract::tests_tokens(&text).map_err(|e| format!("{} does not parse: {e}", path.display()))
     };
     match (
         tests_of(&exercise.path()),
@@ -327,7 +321,7 @@ pub fn update(dir: Option<&Path>) -> Result<ExitCode> {
     if workbook.originals.as_ref() == Some(&manifest) {
         writeln!(out, "{ORIGINALS_FILE} is up to date")?;
     } else {
-        patterns::progress::write_atomically(
+        patterns_core::progress::write_atomically(
             &workbook.root.join(ORIGINALS_FILE),
             manifest.render().as_bytes(),
         )
@@ -371,7 +365,7 @@ pub fn update(dir: Option<&Path>) -> Result<ExitCode> {
     if new == text {
         writeln!(out, "{WORKBOOK_MANIFEST} is up to date")?;
     } else {
-        patterns::progress::write_atomically(&path, new.as_bytes())?;
+        patterns_core::progress::write_atomically(&path, new.as_bytes())?;
         writeln!(
             out,
             "wrote {} bin targets to {WORKBOOK_MANIFEST}",

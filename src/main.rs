@@ -1,6 +1,12 @@
 //! The `patterns` binary: parses the command line, runs one command, and turns its
 //! result into an exit status in one place.
 
+/// The original exercise texts of this repository's curriculum, by git blob id,
+/// embedded by build.rs from what originals.toml names.
+mod originals {
+    include!(concat!(env!("OUT_DIR"), "/originals.rs"));
+}
+
 mod cli;
 mod commands;
 mod dev;
@@ -13,7 +19,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use patterns::process::Cancel;
+use patterns_core::process::Cancel;
 
 use cli::{Cli, Command, DevCommand};
 

@@ -6,8 +6,8 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use patterns::check::{Status, Verdict};
-use patterns::libtest::TestStatus;
+use patterns_core::check::{Status, Verdict};
+use patterns_core::libtest::TestStatus;
 
 pub const GOOD: Style = AnsiColor::Green.on_default().bold();
 pub const BAD: Style = AnsiColor::Red.on_default().bold();

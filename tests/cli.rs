@@ -700,16 +700,18 @@ impl Fixture {
 
     /// Writes originals.toml for the exercise files as they are now.
     fn write_originals(&self) {
-        let workbook = patterns::workbook::Workbook::open(self.root()).unwrap();
+        let workbook = patterns_core::workbook::Workbook::open(self.root()).unwrap();
         let paths: Vec<String> = workbook
             .catalog
             .exercises
             .iter()
             .map(|e| e.path().to_string_lossy().replace('\\', "/"))
             .collect();
-        let manifest =
-            patterns::originals::Manifest::of_files(self.root(), paths.iter().map(String::as_str))
-                .unwrap();
+        let manifest = patterns_core::originals::Manifest::of_files(
+            self.root(),
+            paths.iter().map(String::as_str),
+        )
+        .unwrap();
         std::fs::write(self.path("originals.toml"), manifest.render()).unwrap();
     }
 }
@@ -755,7 +757,7 @@ fn reset_takes_the_original_built_into_patterns() {
     )
     .unwrap();
     let original = std::fs::read_to_string(repo.join(relative)).unwrap();
-    let id = patterns::originals::blob_id(&original);
+    let id = patterns_core::originals::blob_id(&original);
     std::fs::write(
         dir.path().join("originals.toml"),
         format!("[files]\n{relative:?} = \"{id}\"\n"),
@@ -937,7 +939,7 @@ fn a_state_folder_that_cannot_be_written_hides_no_verdict_or_hint() {
 #[test]
 fn removing_the_state_folder_does_not_let_a_second_writer_in() {
     let fixture = Fixture::new("workbook");
-    let workbook = patterns::workbook::Workbook::open(fixture.root()).unwrap();
+    let workbook = patterns_core::workbook::Workbook::open(fixture.root()).unwrap();
     let _held = workbook.lock("patterns watch").unwrap();
     std::fs::remove_dir_all(fixture.path(".patterns")).unwrap();
     let run = fixture.run(&["run"]);
@@ -1045,7 +1047,7 @@ fn progress_as_json_has_topics_and_records() {
 #[test]
 fn a_second_process_is_refused_while_the_workbook_is_locked() {
     let fixture = Fixture::new("workbook");
-    let workbook = patterns::workbook::Workbook::open(fixture.root()).unwrap();
+    let workbook = patterns_core::workbook::Workbook::open(fixture.root()).unwrap();
     let _held = workbook.lock("patterns watch").unwrap();
     let run = fixture.run(&["run"]);
     assert_eq!(run.code, 2);

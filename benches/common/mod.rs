@@ -89,14 +89,16 @@ impl Scratch {
         let source = Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = std::env::temp_dir().join(format!("patterns-{tag}-{}", std::process::id()));
         copy_workbook(source, &root).map_err(|e| format!("cannot copy the workbook: {e}"))?;
-        let catalog = patterns::catalog::Catalog::load(&root).map_err(|e| e.to_string())?;
+        let catalog = patterns_core::workbook::Workbook::open(&root)
+            .map_err(|e| e.to_string())?
+            .catalog;
         let entry = catalog
             .find(exercise)
             .ok_or_else(|| format!("no exercise {exercise}"))?;
         let file = root.join(entry.path());
         std::fs::copy(root.join(entry.solution_path()), &file).map_err(|e| e.to_string())?;
         let target_dir = root.join("target");
-        let package = patterns::targets::Targets::read(&root)
+        let package = patterns_core::targets::Targets::read(&root)
             .map_err(|e| e.to_string())?
             .package(exercise)
             .ok_or_else(|| format!("no package of the workspace builds {exercise}"))?

@@ -29,11 +29,11 @@ use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use patterns::catalog::Exercise;
-use patterns::check::{self, Side, Verdict};
-use patterns::process::Cancel;
-use patterns::progress::{Progress, Store};
-use patterns::workbook::{ResetScope, Workbook};
+use patterns_core::catalog::Exercise;
+use patterns_core::check::{self, Side, Verdict};
+use patterns_core::process::Cancel;
+use patterns_core::progress::{Progress, Store};
+use patterns_core::workbook::{ResetScope, Workbook};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 

@@ -8,11 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use patterns::cargo::BuildProgress;
-use patterns::catalog::{Catalog, Exercise};
-use patterns::check::{Status, Verdict};
-use patterns::progress::Progress;
-use patterns::workbook::ResetScope;
+use patterns_core::cargo::BuildProgress;
+use patterns_core::catalog::{Catalog, Exercise};
+use patterns_core::check::{Status, Verdict};
+use patterns_core::progress::Progress;
+use patterns_core::workbook::ResetScope;
 
 use super::keys::{self, Action, Mode};
 

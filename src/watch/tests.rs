@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use patterns::cargo::{BuildProgress, Diagnostic, Location};
-use patterns::catalog::Catalog;
-use patterns::check::{Side, Status, Verdict};
-use patterns::libtest::{TestOutcome, TestStatus};
-use patterns::progress::Progress;
-use patterns::workbook::ResetScope;
+use patterns_core::cargo::{BuildProgress, Diagnostic, Location};
+use patterns_core::catalog::Catalog;
+use patterns_core::check::{Side, Status, Verdict};
+use patterns_core::libtest::{TestOutcome, TestStatus};
+use patterns_core::progress::Progress;
+use patterns_core::workbook::ResetScope;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

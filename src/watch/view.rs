@@ -9,14 +9,14 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
 
-use patterns::catalog::topic_title;
-use patterns::check::{Status, Verdict};
-use patterns::libtest::TestStatus;
+use patterns_core::catalog::topic_title;
+use patterns_core::check::{Status, Verdict};
+use patterns_core::libtest::TestStatus;
 
 use super::ansi;
 use super::keys;
 use super::model::{App, Overlay, Screen};
-use patterns::workbook::ResetScope;
+use patterns_core::workbook::ResetScope;
 
 /// The smallest terminal the layout fits in.
 pub const MIN_WIDTH: u16 = 40;

@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::checks::Check;
+use crate::architecture::Check;
 
 /// The file name of the catalog at the root of a workbook.
 pub const INFO_FILE: &str = "info.toml";
@@ -253,17 +253,6 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 impl Catalog {
-    /// Reads and validates `info.toml` in `root`, checking that every exercise file
-    /// exists inside the workbook.
-    pub fn load(root: &Path) -> Result<Catalog, LoadError> {
-        let path = root.join(INFO_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(Catalog::from_toml(&text, Some(root))?)
-    }
-
     /// Validates the text of an `info.toml`. With `root`, also checks that the files
     /// it names exist and stay inside the workbook, and that every check names items
     /// the solution has.

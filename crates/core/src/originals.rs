@@ -19,9 +19,9 @@ use crate::git_blob::git;
 /// The manifest's file name, at the workbook root.
 pub const ORIGINALS_FILE: &str = "originals.toml";
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/originals.rs"));
-}
+/// Original texts a binary carries, by blob id (the `patterns` binary embeds its
+/// own curriculum's at build time).
+pub type Embedded = &'static [(&'static str, &'static str)];
 
 /// `originals.toml`: the blob id of each exercise file as shipped, by path
 /// relative to the workbook root (with `/`).
@@ -123,10 +123,11 @@ impl Manifest {
         text
     }
 
-    /// The original text of the exercise file at `path` (relative to `root`).
-    pub fn original(&self, root: &Path, path: &str) -> Option<Original> {
+    /// The original text of the exercise file at `path` (relative to `root`):
+    /// from `embedded`, the unchanged file, or git's object store.
+    pub fn original(&self, root: &Path, path: &str, embedded: Embedded) -> Option<Original> {
         let id = self.files.get(path)?;
-        if let Some((_, text)) = embedded::ORIGINALS.iter().find(|(i, _)| i == id) {
+        if let Some((_, text)) = embedded.iter().find(|(i, _)| i == id) {
             return Some(Original {
                 text: (*text).to_owned(),
                 source: OriginalSource::Embedded,
@@ -183,14 +184,22 @@ mod tests {
         std::fs::write(dir.path().join(ORIGINALS_FILE), manifest.render()).unwrap();
         let loaded = Manifest::load(dir.path()).unwrap().unwrap();
         assert_eq!(loaded, manifest);
-        let original = loaded.original(dir.path(), "exercises/a.rs").unwrap();
+        let original = loaded.original(dir.path(), "exercises/a.rs", &[]).unwrap();
         assert_eq!(original.text, "// start\n");
         assert_eq!(original.source, OriginalSource::Unchanged);
         // Once the learner edits it, the file is no longer its own original, and
         // nothing else has the text here.
         std::fs::write(dir.path().join("exercises/a.rs"), "// mine\n").unwrap();
-        assert_eq!(loaded.original(dir.path(), "exercises/a.rs"), None);
-        assert_eq!(loaded.original(dir.path(), "exercises/other.rs"), None);
+        assert_eq!(loaded.original(dir.path(), "exercises/a.rs", &[]), None);
+        assert_eq!(loaded.original(dir.path(), "exercises/other.rs", &[]), None);
+        // A binary that carries the text finds it.
+        let id: &'static str = Box::leak(blob_id("// start\n").into_boxed_str());
+        let embedded: Embedded = Box::leak(Box::new([(id, "// start\n")]));
+        let carried = loaded
+            .original(dir.path(), "exercises/a.rs", embedded)
+            .unwrap();
+        assert_eq!(carried.source, OriginalSource::Embedded);
+        assert_eq!(carried.text, "// start\n");
     }
 
     #[test]

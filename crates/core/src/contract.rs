@@ -119,6 +119,12 @@ pub fn tests_module(file: &syn::File) -> Option<&syn::ItemMod> {
     })
 }
 
+/// The `mod tests` of a source text as tokens (`None` when it has none), for
+/// comparing an exercise's tests with its solution's.
+pub fn tests_tokens(text: &str) -> Result<Option<String>, syn::Error> {
+    Ok(tests_module(&syn::parse_file(text)?).map(module_tokens))
+}
+
 /// The module as tokens, for comparing modules whatever their formatting.
 pub fn module_tokens(module: &syn::ItemMod) -> String {
     module.to_token_stream().to_string()

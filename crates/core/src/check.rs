@@ -15,16 +15,16 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::architecture::{self, CheckOutcome};
 use crate::cargo::{self, BuildOutput, BuildProgress, Diagnostic, Location, Mode};
 use crate::catalog::Exercise;
-use crate::checks::{self, CheckOutcome};
 use crate::contract::{self, SourceTest, TestChange};
 use crate::libtest::{self, TestOutcome, TestStatus};
 use crate::originals;
+use crate::placeholders::{self, Placeholder};
 use crate::process::{self, Cancel, Ending, Limits};
 use crate::provenance::Records;
 use crate::targets::{Package, Targets};
-use crate::unfinished::{self, Placeholder};
 use crate::workbook::Workbook;
 
 /// Which file of an exercise to check.
@@ -605,8 +605,8 @@ fn read_source(
     let Ok(file) = syn::parse_file(&text) else {
         return Source::default();
     };
-    verdict.placeholders = unfinished::placeholders(&file);
-    verdict.checks = checks::evaluate(&exercise.checks, &file);
+    verdict.placeholders = placeholders::placeholders(&file);
+    verdict.checks = architecture::evaluate(&exercise.checks, &file);
     let mut source = Source {
         tests: contract::tests_in(&file),
         expected: None,

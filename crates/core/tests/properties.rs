@@ -7,9 +7,9 @@
 // Test helpers may unwrap: a failure there is a failing test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use patterns::catalog::Catalog;
-use patterns::libtest::{self, Results, TestStatus};
-use patterns::progress::Store;
+use patterns_core::catalog::Catalog;
+use patterns_core::libtest::{self, Results, TestStatus};
+use patterns_core::progress::Store;
 use proptest::prelude::*;
 
 const CASES: u32 = 2000;

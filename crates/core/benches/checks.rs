@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use patterns::checks::{Check, evaluate};
+use patterns_core::architecture::{Check, evaluate};
 
 const WARMUP: usize = 50;
 const ITERATIONS: usize = 1_000;

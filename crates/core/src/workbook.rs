@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use crate::catalog::{Catalog, Exercise, INFO_FILE, LoadError};
 use crate::contract;
-use crate::originals::{self, Manifest, ManifestError, Original, OriginalSource};
+use crate::originals::{self, Embedded, Manifest, ManifestError, Original, OriginalSource};
 use crate::progress::{self, Store};
 
 /// The folder, under the workbook root, where patterns keeps its state.
@@ -70,6 +70,8 @@ pub struct Workbook {
     pub catalog: Catalog,
     /// `originals.toml`, when the workbook has one.
     pub originals: Option<Manifest>,
+    /// Original texts the running binary carries (see [`Workbook::with_embedded`]).
+    embedded: Embedded,
 }
 
 impl Workbook {
@@ -109,7 +111,15 @@ impl Workbook {
             root,
             catalog,
             originals,
+            embedded: &[],
         })
+    }
+
+    /// The workbook, finding original texts in `embedded` first (the `patterns`
+    /// binary carries its own curriculum's).
+    pub fn with_embedded(mut self, embedded: Embedded) -> Workbook {
+        self.embedded = embedded;
+        self
     }
 
     pub fn state_dir(&self) -> PathBuf {
@@ -189,7 +199,7 @@ impl Workbook {
     pub fn original(&self, exercise: &Exercise) -> Result<Original, WorkbookError> {
         let relative = exercise.path().to_string_lossy().replace('\\', "/");
         let found = match &self.originals {
-            Some(manifest) => manifest.original(&self.root, &relative),
+            Some(manifest) => manifest.original(&self.root, &relative, self.embedded),
             None => originals::from_git_head(&self.root, &relative),
         };
         found.ok_or(WorkbookError::NoOriginal { path: relative })
