@@ -16,7 +16,7 @@ use patterns_core::process::Cancel;
 use patterns_core::progress::{Progress, Store};
 use patterns_core::workbook::{Lock, Workbook};
 
-use crate::report::{self, BAD, BOLD, DIM, GOOD, WARN};
+use crate::output::{self, BAD, BOLD, DIM, GOOD, WARN};
 
 /// A usage problem: bad arguments, an unknown exercise. Exits with status 2.
 #[derive(Debug, thiserror::Error)]
@@ -166,7 +166,7 @@ impl ProgressLine {
                 "Building {}/{} {} {}",
                 progress.done,
                 progress.total,
-                report::bar(progress.done, progress.total, 20),
+                output::bar(progress.done, progress.total, 20),
                 progress.current
             ),
             Event::Running { exercise } => format!("Running {exercise}"),
@@ -205,7 +205,7 @@ pub fn run(dir: Option<&Path>, name: Option<&str>, cancel: &Cancel) -> Result<Ex
     let moved_to = session.record(&verdict, true);
 
     let mut out = anstream::stdout();
-    report::write_verdict(&mut out, &verdict)?;
+    output::write_verdict(&mut out, &verdict)?;
     let code = if verdict.is_done() {
         match moved_to {
             Some(next) => writeln!(out, "Next: {BOLD}{next}{BOLD:#}. `patterns run` checks it.")?,
@@ -488,8 +488,8 @@ pub fn progress(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
         "{BOLD}{} of {} exercises done{BOLD:#} ({}%)  {}",
         report.done,
         report.total,
-        report::percent(report.done, report.total),
-        report::bar(report.done, report.total, 30)
+        output::percent(report.done, report.total),
+        output::bar(report.done, report.total, 30)
     )?;
     writeln!(out, "Current: {BOLD}{}{BOLD:#}\n", report.current)?;
     let width = catalog
@@ -505,7 +505,7 @@ pub fn progress(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
             topic.title,
             topic.done,
             topic.total,
-            report::bar(topic.done, topic.total, 10)
+            output::bar(topic.done, topic.total, 10)
         )?;
         for exercise in &topic.exercises {
             let (mark, style) = if exercise.done {

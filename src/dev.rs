@@ -22,7 +22,7 @@ use patterns_core::targets::Targets;
 use patterns_core::workbook::Workbook;
 
 use crate::commands::{ProgressLine, UsageError, jobs};
-use crate::report::{self, BAD, BOLD, DIM, GOOD};
+use crate::output::{self, BAD, BOLD, DIM, GOOD};
 
 /// The manifest whose `[[bin]]` list `dev update` writes.
 const WORKBOOK_MANIFEST: &str = "workbook/Cargo.toml";
@@ -177,7 +177,7 @@ pub fn check(
     }
     for verdict in solutions.iter().filter(|v| !v.is_done()) {
         let mut text = Vec::new();
-        report::write_verdict(&mut text, verdict)?;
+        output::write_verdict(&mut text, verdict)?;
         failures.push(format!(
             "solution of {} ({}): {}\n{}",
             verdict.exercise,

@@ -10,7 +10,7 @@ mod originals {
 mod cli;
 mod commands;
 mod dev;
-mod report;
+mod output;
 mod signals;
 mod watch;
 mod watcher;
@@ -43,8 +43,8 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 err,
                 "{}error{}: {error:#}",
-                report::BAD.render(),
-                report::BAD.render_reset()
+                output::BAD.render(),
+                output::BAD.render_reset()
             );
             if cancel.is_cancelled() {
                 ExitCode::from(130)

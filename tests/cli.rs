@@ -164,6 +164,35 @@ fn an_endless_loop_is_stopped_at_the_timeout() {
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
 }
 
+#[test]
+fn command_line_verdicts_look_like_this() {
+    // One snapshot per kind of verdict, as `patterns run` prints it (NO_COLOR).
+    let fixture = Fixture::new("workbook");
+    for name in [
+        "passing",
+        "failing",
+        "broken_build",
+        "endless",
+        "program",
+        "placeholder",
+    ] {
+        let run = fixture.run(&["run", name]);
+        insta::assert_snapshot!(format!("run_{name}"), run.stdout);
+    }
+    fixture.write_originals();
+    fixture.git(&["init", "-q"]);
+    fixture.git(&["add", "exercises"]);
+    fixture.git(&["commit", "-qm", "start"]);
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "assert_eq!(add(2, 3), 5,",
+        "assert_eq!(add(2, 3), 6,",
+    );
+    let run = fixture.run(&["run", "failing"]);
+    insta::assert_snapshot!("run_tests_changed", run.stdout);
+}
+
 /// Replaces `from` by `to` in a fixture file; `from` must occur.
 fn edit(fixture: &Fixture, file: &str, from: &str, to: &str) {
     let path = fixture.path(file);
@@ -472,7 +501,7 @@ fn a_crash_says_why() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("Output:\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("Test output\n"), "{}", run.stdout);
 }
 
 #[test]
@@ -523,7 +552,7 @@ fn a_program_exercise_shows_its_output_and_exit_code() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stdout,
-        "Output:\nhello from the program\n✗ program: the program exited with code 3\nStuck? `patterns hint` shows hint 1 of 1.\n"
+        "Program output\nhello from the program\n✗ program: the program exited with code 3\nStuck? `patterns hint` shows hint 1 of 1.\n"
     );
     std::fs::copy(
         fixture.path("solutions/basics/program.rs"),

@@ -67,6 +67,7 @@ fn verdict(app: &App, status: Status) -> Verdict {
     Verdict {
         exercise: exercise.name.clone(),
         side: Side::Exercise,
+        test: exercise.test,
         status,
         file: exercise.path(),
         diagnostics: Vec::new(),

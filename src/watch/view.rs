@@ -10,8 +10,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
 
 use patterns_core::catalog::topic_title;
-use patterns_core::check::{Status, Verdict};
-use patterns_core::libtest::TestStatus;
+use patterns_core::describe::{self, Action, Tone};
 
 use super::ansi;
 use super::keys;
@@ -229,7 +228,8 @@ fn failing(text: String) -> Line<'static> {
     ])
 }
 
-/// The verdict as lines: tests, checks, placeholders, then compiler or program output.
+/// The verdict as lines: the exercise's file, then the core's description of the
+/// verdict (see `patterns_core::describe`).
 pub fn verdict_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let exercise = app.exercise();
@@ -240,148 +240,41 @@ pub fn verdict_lines(app: &App) -> Vec<Line<'static>> {
     let Some(verdict) = app.verdict.as_ref().filter(|v| v.exercise == exercise.name) else {
         return lines;
     };
-    push_tests(&mut lines, verdict);
-    push_checks(&mut lines, verdict);
-    for placeholder in &verdict.placeholders {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{}!()", placeholder.macro_name),
-                Style::new().fg(BUSY).bold(),
-            ),
-            Span::raw(format!(
-                " left at {}:{}:{}: replace it with your code",
-                verdict.file.display(),
-                placeholder.line,
-                placeholder.column
+    for line in describe::verdict(verdict) {
+        match line {
+            describe::Line::Text(pieces) => lines.push(Line::from(
+                pieces
+                    .into_iter()
+                    .map(|p| Span::styled(p.text, style(p.tone)))
+                    .collect::<Vec<_>>(),
             )),
-        ]));
-    }
-    if let Some(error) = &verdict.cargo_error {
-        lines.push(Line::default());
-        lines.extend(ansi::lines(error));
-    }
-    let compiled = verdict.status != Status::CompileError;
-    let mut output: Vec<Line<'static>> = Vec::new();
-    for diagnostic in &verdict.diagnostics {
-        if !compiled || diagnostic.is_error() {
-            output.extend(ansi::lines(&diagnostic.rendered));
-        }
-    }
-    for finding in &verdict.clippy {
-        output.extend(ansi::lines(&finding.rendered));
-    }
-    let show_program_output = compiled
-        && !verdict.output.trim().is_empty()
-        && (!exercise.test || verdict.status != Status::Done);
-    if show_program_output {
-        output.push(Line::styled(
-            if exercise.test {
-                "Test output"
-            } else {
-                "Program output"
-            },
-            Style::new().bold(),
-        ));
-        output.extend(ansi::lines(&verdict.output));
-    }
-    if compiled {
-        for warning in verdict.diagnostics.iter().filter(|d| !d.is_error()) {
-            if output.last().is_some_and(|l| l.width() > 0) {
-                output.push(Line::default());
+            describe::Line::Compiler(text) | describe::Line::Program(text) => {
+                lines.extend(ansi::lines(&text));
             }
-            output.extend(ansi::lines(&warning.rendered));
+            describe::Line::Action(action) => lines.push(Line::from(vec![
+                Span::styled(
+                    match action {
+                        Action::RestoreTests => " t ",
+                    },
+                    Style::new().reversed(),
+                ),
+                Span::raw(format!(" {}", action.text())),
+            ])),
+            describe::Line::Blank => lines.push(Line::default()),
         }
-    }
-    if !output.is_empty() {
-        lines.push(Line::default());
-        lines.extend(output);
     }
     lines
 }
 
-fn push_tests(lines: &mut Vec<Line<'static>>, verdict: &Verdict) {
-    if !verdict.tests_changed.is_empty() {
-        lines.push(Line::styled(
-            "The tests are not the original ones:",
-            Style::new().fg(BAD).bold(),
-        ));
-        for change in &verdict.tests_changed {
-            lines.push(Line::raw(format!("  ✗ {}", change.describe())));
-        }
-        lines.push(Line::from(vec![
-            Span::styled(" t ", Style::new().reversed()),
-            Span::raw(" puts them back and keeps the rest of your code"),
-        ]));
-        lines.push(Line::default());
-    }
-    if verdict.tests.is_empty() {
-        return;
-    }
-    let (passed, total) = verdict.test_counts();
-    lines.push(Line::styled(
-        format!("Tests: {passed} of {total} pass"),
-        Style::new().bold(),
-    ));
-    for test in &verdict.tests {
-        let (mark, color, note) = match test.status {
-            TestStatus::Passed => ("✓", GOOD, ""),
-            TestStatus::Failed => ("✗", BAD, ""),
-            TestStatus::Ignored => ("-", Color::DarkGray, " (ignored)"),
-            TestStatus::DidNotFinish => ("…", BUSY, " (did not finish)"),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {mark} "), Style::new().fg(color).bold()),
-            Span::raw(test.short_name().to_owned()),
-            Span::styled(note, Style::new().dim()),
-        ]));
-        if let Some(message) = &test.message {
-            for line in message.lines() {
-                let mut styled = ansi::lines(line).pop().unwrap_or_default();
-                styled.spans.insert(0, Span::raw("      "));
-                lines.push(styled);
-            }
-        }
-        if let Some(location) = &test.location {
-            lines.push(Line::styled(
-                format!("      at {location}"),
-                Style::new().dim(),
-            ));
-        }
-    }
-}
-
-fn push_checks(lines: &mut Vec<Line<'static>>, verdict: &Verdict) {
-    if verdict.checks.is_empty() {
-        return;
-    }
-    lines.push(Line::styled("Architecture checks", Style::new().bold()));
-    for check in &verdict.checks {
-        if check.violations.is_empty() {
-            lines.push(Line::from(vec![
-                Span::styled("  ✓ ", Style::new().fg(GOOD).bold()),
-                Span::raw(check.summary.clone()),
-            ]));
-            continue;
-        }
-        lines.push(Line::from(vec![
-            Span::styled("  ✗ ", Style::new().fg(BAD).bold()),
-            Span::raw(check.summary.clone()),
-        ]));
-        lines.push(Line::raw(format!("      {}", check.message)));
-        for violation in &check.violations {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!(
-                        "      {}:{}:{} ",
-                        verdict.file.display(),
-                        violation.line,
-                        violation.column
-                    ),
-                    Style::new().dim(),
-                ),
-                Span::raw(violation.detail.clone()),
-            ]));
-        }
+/// The screen's colours for the core's tones.
+fn style(tone: Tone) -> Style {
+    match tone {
+        Tone::Plain => Style::new(),
+        Tone::Good => Style::new().fg(GOOD).bold(),
+        Tone::Bad => Style::new().fg(BAD).bold(),
+        Tone::Warn => Style::new().fg(BUSY).bold(),
+        Tone::Dim => Style::new().dim(),
+        Tone::Strong => Style::new().bold(),
     }
 }
 

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::architecture::Check;
+use crate::suggest::closest;
 
 /// The file name of the catalog at the root of a workbook.
 pub const INFO_FILE: &str = "info.toml";
@@ -346,16 +347,6 @@ pub enum LoadError {
     },
     #[error(transparent)]
     Invalid(#[from] CatalogError),
-}
-
-/// The closest of `candidates` to `word`, if any is close enough to be a typo.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 fn unknown_key_message(key: &str, known: &[&str], place: &str) -> String {

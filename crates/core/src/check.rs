@@ -118,6 +118,8 @@ impl Status {
 pub struct Verdict {
     pub exercise: String,
     pub side: Side,
+    /// The exercise is judged by its tests (else by its `main`).
+    pub test: bool,
     pub status: Status,
     /// The file that was checked, relative to the workbook root.
     pub file: PathBuf,
@@ -148,10 +150,12 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn new(exercise: &Exercise, side: Side) -> Verdict {
+    /// A verdict with nothing found yet: done until a check says otherwise.
+    pub fn new(exercise: &Exercise, side: Side) -> Verdict {
         Verdict {
             exercise: exercise.name.clone(),
             side,
+            test: exercise.test,
             status: Status::Done,
             file: side.file(exercise),
             diagnostics: Vec::new(),
@@ -228,7 +232,7 @@ impl Verdict {
                 )
             }
             Status::ProgramFailed => {
-                let program = if self.tests.is_empty() {
+                let program = if !self.test {
                     "the program"
                 } else {
                     "the test binary"

@@ -254,12 +254,7 @@ impl<'a> FileIndex<'a> {
     /// The closest label to what a target asked for, for "did you mean".
     pub(crate) fn suggest(&self, asked: &str) -> Option<&str> {
         let asked = asked.rsplit(' ').next().unwrap_or(asked);
-        self.entries
-            .iter()
-            .map(|e| (strsim::jaro_winkler(asked, &e.label), e.label.as_str()))
-            .filter(|(score, label)| *score >= 0.85 && *label != asked)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, label)| label)
+        crate::suggest::closest(asked, self.entries.iter().map(|e| e.label.as_str()))
     }
 
     /// A non-generic or generic type alias of this file, with its module.

@@ -5,6 +5,7 @@
 //! here looks at Rust code: a rule that names an item the solution lacks is
 //! found later, by `Check::missing_targets`.
 
+use crate::suggest::closest;
 use toml::Value;
 
 use super::pattern::{
@@ -24,9 +25,6 @@ const KINDS: [(&str, &[&str]); 5] = [
         &["in", "field", "param", "trait", "message"],
     ),
 ];
-
-/// How close a misspelling must be to get a "did you mean".
-const SUGGEST_THRESHOLD: f64 = 0.8;
 
 const IN_EXAMPLE: &str =
     "in = \"create_user_handler\" (a fn, \"Type::method\", \"impl Type\", \"mod name\" or \"*\")";
@@ -250,7 +248,7 @@ fn unknown_field(key: &str, kind: Option<(&str, &[&str])>) -> Option<String> {
         let mut names: Vec<&str> = all().collect();
         names.sort_unstable();
         names.dedup();
-        return Some(match closest(key, names.into_iter()) {
+        return Some(match closest(key, names) {
             Some(near) => format!("unknown field \"{key}\" in check; did you mean \"{near}\"?"),
             None => format!("unknown field \"{key}\" in check"),
         });
@@ -447,13 +445,4 @@ fn type_name(value: &Value) -> &'static str {
 
 fn kind_names() -> String {
     KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-}
-
-/// The candidate most like `asked`, if it is close enough to be a typo.
-fn closest<'c>(asked: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(asked, c), c))
-        .filter(|(score, _)| *score >= SUGGEST_THRESHOLD)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
