@@ -156,6 +156,12 @@ impl UnitOfWork<'_> {
 /// The same steps as a direct-write version, in the same order, only against
 /// `uow`. Each `?` returns early and drops `uow` uncommitted, which discards
 /// the changes staged so far; there is no cleanup code to forget.
+/// Moves `t.amount` from `t.from` to `t.to` and records it, all or nothing.
+///
+/// Read-compute-write is safe here only because `&mut Store` rules out a
+/// concurrent transfer. In SQL, under READ COMMITTED, the same shape loses
+/// updates: decrement in the `UPDATE` itself (`balance = balance - $1 WHERE
+/// balance >= $1`) or lock the rows (`FOR UPDATE`, in id order).
 fn transfer(store: &mut Store, t: Transfer) -> Result<(), TransferError> {
     let mut uow = store.begin();
 
