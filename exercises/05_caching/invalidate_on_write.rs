@@ -25,8 +25,10 @@
 //! the user's cache entry, after the write to the repository. Reads must stay
 //! cached: turning the cache off, or clearing it all on every write, is not a
 //! fix. An architecture check also requires both write methods to call
-//! `UserCache::invalidate` (or `UserCache::insert`), since a cache that is
-//! filled but never invalidated is the classic bug.
+//! `UserCache::invalidate`, since a cache that is filled but never
+//! invalidated is the classic bug. (Writing the new user into the cache
+//! instead, "write-through", passes these one-at-a-time tests but goes
+//! wrong with two concurrent writers; the solution says why.)
 //!
 //! ## When not to use it
 //!
