@@ -335,4 +335,20 @@ mod tests {
         assert_eq!(result, Err(expected));
         assert_eq!(store, before);
     }
+
+    #[test]
+    fn the_whole_balance_may_be_sent_and_a_transfer_to_oneself_changes_nothing() {
+        let mut store = store();
+
+        transfer(&mut store, payment(10, BOB, ALICE, 20)).unwrap();
+        transfer(&mut store, payment(11, ALICE, ALICE, 50)).unwrap();
+
+        assert_eq!(store.balance(BOB), Some(0), "exactly the balance is enough");
+        assert_eq!(
+            store.balance(ALICE),
+            Some(120),
+            "a transfer to oneself reads its own debit"
+        );
+        assert_eq!(store.ledger.len(), 2);
+    }
 }
