@@ -317,6 +317,13 @@ mod tests {
     }
 
     #[test]
+    fn displays_as_the_normalised_address() {
+        let email = Email::try_from(" Ada@Example.com ").unwrap();
+
+        assert_eq!(email.to_string(), "ada@example.com");
+    }
+
+    #[test]
     fn serializes_as_a_plain_string() {
         let email = Email::try_from("Ada@Example.com").unwrap();
 

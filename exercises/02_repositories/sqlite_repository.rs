@@ -254,7 +254,11 @@ mod tests {
                     let ada = repo.insert(new_user("ada@example.com", "Ada")).unwrap();
                     let grace = repo.insert(new_user("grace@example.com", "Grace")).unwrap();
 
-                    assert_ne!(ada.id, grace.id);
+                    assert_eq!(
+                        (ada.id, grace.id),
+                        (UserId(1), UserId(2)),
+                        "ids count up from 1, like SQLite's rowid"
+                    );
                     assert_eq!(ada.email, "ada@example.com");
                     assert_eq!(ada.name, "Ada");
                     assert_eq!(repo.find_by_id(ada.id).unwrap(), Some(ada));

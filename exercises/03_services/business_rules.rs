@@ -226,25 +226,6 @@ struct InMemoryStore {
     last_id: u64,
 }
 
-impl InMemoryStore {
-    fn with_account(mut self, id: u64, suspended: bool) -> Self {
-        let id = AccountId(id);
-        self.accounts.insert(id, Account { id, suspended });
-        self
-    }
-
-    fn with_project(mut self, owner: u64, name: &str, archived: bool) -> Self {
-        self.last_id += 1;
-        self.projects.push(Project {
-            id: ProjectId(self.last_id),
-            owner: AccountId(owner),
-            name: name.to_string(),
-            archived,
-        });
-        self
-    }
-}
-
 impl ProjectStore for InMemoryStore {
     fn find_account(&self, id: AccountId) -> Option<Account> {
         self.accounts.get(&id).cloned()
@@ -276,6 +257,26 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Builders for the tests' stores.
+    impl InMemoryStore {
+        fn with_account(mut self, id: u64, suspended: bool) -> Self {
+            let id = AccountId(id);
+            self.accounts.insert(id, Account { id, suspended });
+            self
+        }
+
+        fn with_project(mut self, owner: u64, name: &str, archived: bool) -> Self {
+            self.last_id += 1;
+            self.projects.push(Project {
+                id: ProjectId(self.last_id),
+                owner: AccountId(owner),
+                name: name.to_string(),
+                archived,
+            });
+            self
+        }
+    }
 
     const ADA: AccountId = AccountId(1);
     const GRACE: AccountId = AccountId(2);

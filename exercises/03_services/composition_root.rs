@@ -455,7 +455,8 @@ mod tests {
             app.signups.register("ada@example.com"),
             Err(SignupError::Storage(unavailable.clone()))
         );
-        assert_eq!(app.directory.count(), Err(unavailable));
+        assert_eq!(app.directory.count(), Err(unavailable.clone()));
+        assert_eq!(app.directory.find("ada@example.com"), Err(unavailable));
     }
 
     #[test]

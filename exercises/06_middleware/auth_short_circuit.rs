@@ -383,7 +383,10 @@ mod tests {
 
         let response = app.handle(request(Some("Bearer tok-bob")));
 
-        assert_eq!(response.status, 403);
+        assert_eq!(
+            (response.status, response.body.as_str()),
+            (403, "forbidden")
+        );
         assert_eq!(
             response.headers.get("www-authenticate"),
             None,
@@ -423,5 +426,18 @@ mod tests {
 
         assert_unauthorized(&response);
         assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn a_closure_can_be_the_endpoint() {
+        let app = auth(|req: Request| Response {
+            status: 200,
+            body: req.identity.map(|id| id.user_id).unwrap_or_default(),
+            ..Response::default()
+        });
+
+        let response = app.handle(request(Some("Bearer tok-bob")));
+
+        assert_eq!((response.status, response.body.as_str()), (200, "bob"));
     }
 }

@@ -518,4 +518,13 @@ mod tests {
         ));
         assert!(blocked.repository().stored.is_empty());
     }
+
+    #[test]
+    fn the_stored_hash_depends_on_the_password_and_is_not_the_password() {
+        let hash = hash_password("COBOL forever 1959");
+
+        assert!(!hash.is_empty());
+        assert!(!hash.contains("COBOL"));
+        assert_ne!(hash, hash_password("COBOL forever 1960"));
+    }
 }

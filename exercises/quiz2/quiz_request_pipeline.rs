@@ -479,13 +479,19 @@ mod tests {
     #[test]
     fn the_bearer_scheme_is_case_insensitive() {
         let app = app(CountingStore::with_note("1", "buy milk"));
-        let mut req = request(Method::Get, "/notes/1", None, "");
-        req.headers
-            .insert("authorization".to_string(), "bearer tok-ada".to_string());
+        let with = |authorization: &str| {
+            let mut req = request(Method::Get, "/notes/1", None, "");
+            req.headers
+                .insert("authorization".to_string(), authorization.to_string());
+            app.serve(req).status
+        };
 
-        let response = app.serve(req);
-
-        assert_eq!(response.status, 200, "{}", response.body);
+        assert_eq!(with("bearer tok-ada"), 200);
+        assert_eq!(
+            with("Basic tok-ada"),
+            401,
+            "another scheme is no bearer token"
+        );
     }
 
     #[test]

@@ -349,4 +349,19 @@ mod tests {
         assert_eq!(status, 422);
         assert!(json.contains("empty_order"), "body: {json}");
     }
+
+    #[test]
+    fn the_handler_answers_400_to_broken_json_and_422_to_the_wrong_shape() {
+        let (broken, _) = super::quote_handler(&catalog(), Tier::Regular, r#"{"lines": ["#);
+        let (shape, _) = super::quote_handler(&catalog(), Tier::Regular, r#"{"lines": 3}"#);
+        let (unknown, body) = super::quote_handler(
+            &catalog(),
+            Tier::Regular,
+            r#"{"lines": [{"sku": "SOFA", "quantity": 1}]}"#,
+        );
+
+        assert_eq!((broken, shape), (400, 422));
+        assert_eq!(unknown, 422);
+        assert!(body.contains("unknown_sku"), "body: {body}");
+    }
 }

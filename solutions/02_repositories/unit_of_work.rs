@@ -351,4 +351,16 @@ mod tests {
         );
         assert_eq!(store.ledger.len(), 2);
     }
+
+    #[test]
+    fn the_stores_own_writes_check_the_account() {
+        let mut store = store();
+
+        assert_eq!(
+            store.set_balance(CLOSED, 5),
+            Err(StoreError::UnknownAccount(CLOSED))
+        );
+        assert_eq!(store.set_balance(BOB, 5), Ok(()));
+        assert_eq!(store.balance(BOB), Some(5));
+    }
 }

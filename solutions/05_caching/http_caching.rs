@@ -393,4 +393,11 @@ mod tests {
             etag_for(b"{\"name\":\"Bob\"}")
         );
     }
+
+    #[test]
+    fn the_etag_is_fnv1a_so_every_instance_and_release_agrees() {
+        // Published FNV-1a 64-bit values: any instance, any Rust version.
+        assert_eq!(etag_for(b""), "\"cbf29ce484222325\"");
+        assert_eq!(etag_for(b"a"), "\"af63dc4c8601ec8c\"");
+    }
 }

@@ -249,5 +249,7 @@ mod tests {
 
         assert_eq!(cache.get(&"config"), Some(&1));
         assert_eq!(cache.purge_expired(), 0);
+        cache.insert("flags", 2);
+        assert_eq!(cache.stored_len(), 2);
     }
 }
