@@ -39,6 +39,13 @@
 //!    do not add up: the larger one applies. Round down to the cent.
 //! 4. `shipping`: 495, or 0 when `subtotal - discount` is at least 5000.
 //! 5. `total`: `subtotal - discount + shipping`.
+//! 6. Quantities come from the client: an amount that does not fit in a
+//!    `u64` is `QuoteError::AmountTooLarge`, never a panic (debug) or a
+//!    silently wrapped, tiny total (release). `checked_mul`/`checked_add`
+//!    return `None` instead of overflowing.
+//!
+//! The handler takes the prices from the catalog and the tier from the
+//! signed-in account, never from the request body.
 //!
 //! ## When not to use it
 //!
@@ -74,54 +81,68 @@ mod pricing {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum QuoteError {
         EmptyOrder,
-        ZeroQuantity { sku: String },
+        ZeroQuantity {
+            sku: String,
+        },
+        /// A total that does not fit in a `u64` of cents.
+        AmountTooLarge,
     }
 
     /// Prices an order for a customer of `tier`.
     pub fn quote(tier: Tier, lines: &[OrderLine]) -> Result<Quote, QuoteError> {
-        // TODO: the five rules of the task, in order.
+        // TODO: the six rules of the task, in order.
         todo!()
     }
 }
 
 // ---- The HTTP side: translation only (do not change) ----------------------
 
+use std::collections::HashMap;
+
 use pricing::{OrderLine, QuoteError, Tier};
 use serde::Deserialize;
 use serde_json::json;
 
+/// What the client sends: which products, how many. Never a price or a
+/// tier: a client that could send those could give itself a discount.
 #[derive(Deserialize)]
 struct QuoteRequest {
-    tier: String,
     lines: Vec<LineRequest>,
 }
 
 #[derive(Deserialize)]
 struct LineRequest {
     sku: String,
-    unit_price: u64,
     quantity: u32,
 }
 
+/// The shop's prices in cents, by SKU. (A repository in a real service.)
+type Catalog = HashMap<String, u64>;
+
 /// `POST /quote`: returns the status and the JSON body.
-fn quote_handler(body: &str) -> (u16, String) {
-    let Ok(request) = serde_json::from_str::<QuoteRequest>(body) else {
-        return (400, json!({ "error": "invalid_body" }).to_string());
+///
+/// `tier` comes from the authenticated account (the session), the prices
+/// from the catalog; the body only says what to price.
+fn quote_handler(catalog: &Catalog, tier: Tier, body: &str) -> (u16, String) {
+    let request = match serde_json::from_str::<QuoteRequest>(body) {
+        Ok(request) => request,
+        Err(error) if error.is_data() => {
+            return (422, json!({ "error": "invalid_body" }).to_string());
+        }
+        Err(_) => return (400, json!({ "error": "invalid_json" }).to_string()),
     };
-    let tier = match request.tier.as_str() {
-        "gold" => Tier::Gold,
-        "regular" => Tier::Regular,
-        _ => return (400, json!({ "error": "unknown_tier" }).to_string()),
-    };
-    let lines: Vec<OrderLine> = request
-        .lines
-        .into_iter()
-        .map(|line| OrderLine {
+    let mut lines = Vec::new();
+    for line in request.lines {
+        let Some(&unit_price) = catalog.get(&line.sku) else {
+            let body = json!({ "error": "unknown_sku", "sku": line.sku });
+            return (422, body.to_string());
+        };
+        lines.push(OrderLine {
             sku: line.sku,
-            unit_price: line.unit_price,
+            unit_price,
             quantity: line.quantity,
-        })
-        .collect();
+        });
+    }
 
     match pricing::quote(tier, &lines) {
         Ok(quote) => {
@@ -137,6 +158,9 @@ fn quote_handler(body: &str) -> (u16, String) {
         Err(QuoteError::ZeroQuantity { sku }) => {
             let body = json!({ "error": "zero_quantity", "sku": sku });
             (422, body.to_string())
+        }
+        Err(QuoteError::AmountTooLarge) => {
+            (422, json!({ "error": "amount_too_large" }).to_string())
         }
     }
 }
@@ -248,14 +272,54 @@ mod tests {
         assert_eq!(quote(Tier::Regular, &lines), Err(expected));
     }
 
-    // The handler: a few tests of the translation, not of the rules.
+    #[test]
+    fn an_amount_too_large_for_u64_is_an_error_not_a_wrapped_total() {
+        let one_line = [line("GOLD_BAR", u64::MAX / 2, 3)];
+        let two_lines = [
+            line("GOLD_BAR", u64::MAX / 2, 1),
+            line("GOLD_BAR", u64::MAX / 2, 2),
+        ];
+
+        assert_eq!(
+            quote(Tier::Regular, &one_line),
+            Err(QuoteError::AmountTooLarge)
+        );
+        assert_eq!(
+            quote(Tier::Regular, &two_lines),
+            Err(QuoteError::AmountTooLarge)
+        );
+    }
 
     #[test]
-    fn the_handler_renders_a_quote_as_json() {
-        let body =
-            r#"{"tier": "gold", "lines": [{"sku": "LAMP", "unit_price": 5400, "quantity": 1}]}"#;
+    fn the_largest_amounts_that_fit_are_still_priced() {
+        // The discount multiplies by 10 before dividing: that must not
+        // overflow for any amount that is accepted.
+        let gold = quote(Tier::Gold, &[line("GOLD_BAR", u64::MAX / 10, 1)]).unwrap();
+        let max = [
+            line("GOLD_BAR", u64::MAX / 2, 1),
+            line("GOLD_BAR", u64::MAX / 2 + 1, 1),
+        ];
 
-        let (status, json) = super::quote_handler(body);
+        assert_eq!(gold.discount, u64::MAX / 100);
+        assert_eq!(quote(Tier::Regular, &max).unwrap().total, u64::MAX);
+        assert_eq!(
+            quote(Tier::Gold, &[line("GOLD_BAR", u64::MAX / 10 + 1, 1)]),
+            Err(QuoteError::AmountTooLarge),
+            "10% of this amount cannot be computed as amount * 10 / 100"
+        );
+    }
+
+    // The handler: a few tests of the translation, not of the rules.
+
+    fn catalog() -> super::Catalog {
+        [("LAMP".to_string(), 5400), ("MUG".to_string(), 1250)].into()
+    }
+
+    #[test]
+    fn the_handler_prices_from_the_catalog_for_the_signed_in_tier() {
+        let body = r#"{"lines": [{"sku": "LAMP", "quantity": 1}]}"#;
+
+        let (status, json) = super::quote_handler(&catalog(), Tier::Gold, body);
 
         assert_eq!(status, 200);
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -264,9 +328,24 @@ mod tests {
 
     #[test]
     fn the_handler_answers_422_to_a_rule_violation() {
-        let (status, json) = super::quote_handler(r#"{"tier": "regular", "lines": []}"#);
+        let (status, json) = super::quote_handler(&catalog(), Tier::Regular, r#"{"lines": []}"#);
 
         assert_eq!(status, 422);
         assert!(json.contains("empty_order"), "body: {json}");
+    }
+
+    #[test]
+    fn the_handler_answers_400_to_broken_json_and_422_to_the_wrong_shape() {
+        let (broken, _) = super::quote_handler(&catalog(), Tier::Regular, r#"{"lines": ["#);
+        let (shape, _) = super::quote_handler(&catalog(), Tier::Regular, r#"{"lines": 3}"#);
+        let (unknown, body) = super::quote_handler(
+            &catalog(),
+            Tier::Regular,
+            r#"{"lines": [{"sku": "SOFA", "quantity": 1}]}"#,
+        );
+
+        assert_eq!((broken, shape), (400, 422));
+        assert_eq!(unknown, 422);
+        assert!(body.contains("unknown_sku"), "body: {body}");
     }
 }

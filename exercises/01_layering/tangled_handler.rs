@@ -204,10 +204,18 @@ struct CreateProjectBody {
 fn create_project_handler(app: &mut App, request: &Request) -> Response {
     let body: CreateProjectBody = match serde_json::from_str(&request.body) {
         Ok(body) => body,
+        // Not JSON at all is 400; JSON of the wrong shape (a missing
+        // field, a string for a number) is 422, as axum's `Json` answers.
+        Err(error) if error.is_data() => {
+            return Response {
+                status: 422,
+                body: json!({ "error": "invalid_body", "detail": error.to_string() }),
+            };
+        }
         Err(error) => {
             return Response {
                 status: 400,
-                body: json!({ "error": "invalid_body", "detail": error.to_string() }),
+                body: json!({ "error": "invalid_json", "detail": error.to_string() }),
             };
         }
     };
@@ -403,12 +411,22 @@ mod tests {
     }
 
     #[test]
-    fn the_handler_answers_400_to_a_body_it_cannot_read() {
+    fn the_handler_answers_400_to_a_body_that_is_not_json() {
+        let mut app = App::new(Database::default());
+
+        let response = post(&mut app, r#"{"team_id": 7,"#);
+
+        assert_eq!(response.status, 400);
+        assert_eq!(response.body["error"], "invalid_json");
+    }
+
+    #[test]
+    fn the_handler_answers_422_to_json_of_the_wrong_shape() {
         let mut app = App::new(Database::default());
 
         let response = post(&mut app, r#"{"team_id": "seven"}"#);
 
-        assert_eq!(response.status, 400);
+        assert_eq!(response.status, 422);
         assert_eq!(response.body["error"], "invalid_body");
     }
 

@@ -26,8 +26,9 @@
 //! trait methods. `save` of an id that is already stored replaces that user and
 //! must leave the index pointing only at the user's current address.
 //!
-//! The service layer makes sure two users never share an address (the next
-//! exercise); the repository may assume it.
+//! For now, the service layer makes sure two users never share an address
+//! (the next exercise), and the repository may assume it. That will not last:
+//! `uniqueness_conflict` shows why the check must move into the store.
 //!
 //! ## When not to use it
 //!

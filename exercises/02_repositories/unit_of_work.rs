@@ -2,8 +2,10 @@
 //!
 //! A **unit of work** collects the changes of one business operation and
 //! writes them together when you commit, or not at all. With a database it
-//! wraps a transaction (`BEGIN` ... `COMMIT`). The point is the same either
-//! way: other code never sees half of an operation.
+//! wraps a transaction (`BEGIN` ... `COMMIT`). What both give you is
+//! *atomicity*: other code never sees half of an operation. What neither
+//! gives you by itself is *isolation* from a concurrent operation: see "In a
+//! real database" below.
 //!
 //! ## The problem
 //!
@@ -39,7 +41,28 @@
 //!    untouched.
 //!
 //! Staged changes are checked when they are staged, the way a database
-//! checks constraints statement by statement. So `commit` cannot fail here.
+//! checks constraints statement by statement. So `commit` cannot fail here;
+//! a real `COMMIT` can (a serialization failure, or a lost connection that
+//! leaves you not knowing whether it happened), which is one more reason the
+//! client's transfer id matters.
+//!
+//! A retry is recognised and refused: `DuplicateTransfer`, with no money
+//! moved. That is the store's answer. An idempotent API turns it into the
+//! *original* outcome for the client (the stored transfer, a 200), not an
+//! error the app would show its user.
+//!
+//! ## In a real database
+//!
+//! `&mut Store` makes this exercise single-threaded, and that is what keeps
+//! its read-compute-write `transfer` correct. Ported to Postgres inside
+//! `BEGIN ... COMMIT` at the default READ COMMITTED, two concurrent transfers
+//! from Alice both read 100 and both write 70: one debit is lost, and the
+//! balance check is bypassed. Two transfers A->B and B->A that lock rows in
+//! opposite order deadlock. The usual fixes: let the database compute
+//! (`UPDATE accounts SET balance = balance - $1 WHERE id = $2 AND balance >=
+//! $1`, and check that one row changed), or `SELECT ... FOR UPDATE` both
+//! rows in id order, or run at SERIALIZABLE and retry on a serialization
+//! failure.
 //!
 //! ## When not to use it
 //!
@@ -349,5 +372,33 @@ mod tests {
         };
         assert_eq!(result, Err(expected));
         assert_eq!(store, before);
+    }
+
+    #[test]
+    fn the_whole_balance_may_be_sent_and_a_transfer_to_oneself_changes_nothing() {
+        let mut store = store();
+
+        transfer(&mut store, payment(10, BOB, ALICE, 20)).unwrap();
+        transfer(&mut store, payment(11, ALICE, ALICE, 50)).unwrap();
+
+        assert_eq!(store.balance(BOB), Some(0), "exactly the balance is enough");
+        assert_eq!(
+            store.balance(ALICE),
+            Some(120),
+            "a transfer to oneself reads its own debit"
+        );
+        assert_eq!(store.ledger.len(), 2);
+    }
+
+    #[test]
+    fn the_stores_own_writes_check_the_account() {
+        let mut store = store();
+
+        assert_eq!(
+            store.set_balance(CLOSED, 5),
+            Err(StoreError::UnknownAccount(CLOSED))
+        );
+        assert_eq!(store.set_balance(BOB, 5), Ok(()));
+        assert_eq!(store.balance(BOB), Some(5));
     }
 }

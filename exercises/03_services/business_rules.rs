@@ -151,7 +151,7 @@ fn create_project_handler<S: ProjectStore>(
         .count();
     if active >= MAX_ACTIVE_PROJECTS {
         return Response {
-            status: 409,
+            status: 422,
             body: "upgrade your plan for more projects".to_string(),
         };
     }
@@ -178,7 +178,9 @@ fn create_project_handler<S: ProjectStore>(
         },
         Err(error) => Response {
             status: status_for(&error),
-            body: format!("{error:?}"),
+            // A stable code, never `{error:?}`: Debug output is for
+            // developers, changes with any refactoring, and may hold data.
+            body: error_code(&error).to_string(),
         },
     }
 }
@@ -187,7 +189,17 @@ fn status_for(error: &CreateProjectError) -> u16 {
     match error {
         CreateProjectError::UnknownAccount(_) => 404,
         CreateProjectError::AccountSuspended => 403,
-        CreateProjectError::LimitReached { .. } | CreateProjectError::NameTaken => 409,
+        CreateProjectError::LimitReached { .. } => 422,
+        CreateProjectError::NameTaken => 409,
+    }
+}
+
+fn error_code(error: &CreateProjectError) -> &'static str {
+    match error {
+        CreateProjectError::UnknownAccount(_) => "unknown_account",
+        CreateProjectError::AccountSuspended => "account_suspended",
+        CreateProjectError::LimitReached { .. } => "project_limit_reached",
+        CreateProjectError::NameTaken => "name_taken",
     }
 }
 
@@ -212,25 +224,6 @@ struct InMemoryStore {
     accounts: HashMap<AccountId, Account>,
     projects: Vec<Project>,
     last_id: u64,
-}
-
-impl InMemoryStore {
-    fn with_account(mut self, id: u64, suspended: bool) -> Self {
-        let id = AccountId(id);
-        self.accounts.insert(id, Account { id, suspended });
-        self
-    }
-
-    fn with_project(mut self, owner: u64, name: &str, archived: bool) -> Self {
-        self.last_id += 1;
-        self.projects.push(Project {
-            id: ProjectId(self.last_id),
-            owner: AccountId(owner),
-            name: name.to_string(),
-            archived,
-        });
-        self
-    }
 }
 
 impl ProjectStore for InMemoryStore {
@@ -264,6 +257,26 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Builders for the tests' stores.
+    impl InMemoryStore {
+        fn with_account(mut self, id: u64, suspended: bool) -> Self {
+            let id = AccountId(id);
+            self.accounts.insert(id, Account { id, suspended });
+            self
+        }
+
+        fn with_project(mut self, owner: u64, name: &str, archived: bool) -> Self {
+            self.last_id += 1;
+            self.projects.push(Project {
+                id: ProjectId(self.last_id),
+                owner: AccountId(owner),
+                name: name.to_string(),
+                archived,
+            });
+            self
+        }
+    }
 
     const ADA: AccountId = AccountId(1);
     const GRACE: AccountId = AccountId(2);
@@ -454,8 +467,17 @@ mod tests {
         let suspended = create_project_handler(&mut service, GRACE, "docs");
         let unknown = create_project_handler(&mut service, AccountId(99), "docs");
 
-        assert_eq!(full.status, 409);
-        assert_eq!(suspended.status, 403);
-        assert_eq!(unknown.status, 404);
+        assert_eq!(
+            (full.status, full.body.as_str()),
+            (422, "project_limit_reached")
+        );
+        assert_eq!(
+            (suspended.status, suspended.body.as_str()),
+            (403, "account_suspended")
+        );
+        assert_eq!(
+            (unknown.status, unknown.body.as_str()),
+            (404, "unknown_account")
+        );
     }
 }

@@ -37,7 +37,7 @@
 //! | dispatch | static, can inline | one indirect call |
 //! | compile time, binary | one copy per type used | one copy |
 //! | choose at run time, mix types | no | yes |
-//! | trait requirements | none | dyn-compatible: no generic methods, no `Self` by value |
+//! | trait requirements | none | dyn-compatible: no generic methods, no `Self` as an argument or return type |
 //! | in signatures | `M` spreads to every user of `S<M>` | stays out of types (handy in axum `State`) |
 //! | tests | `service.mailer()` gives the fake back | keep an `Arc` clone of the fake |
 //!
@@ -118,9 +118,12 @@ enum NotifyError {
 
 /// A channel for operational alerts.
 ///
-/// Usable as `dyn Notifier` because every method takes `&self` and has no
-/// type parameters; a method like `fn notify(&self, message: impl Display)`
-/// would make the trait impossible to put behind a pointer.
+/// Usable as `dyn Notifier` because no method has type parameters or
+/// mentions `Self` in its arguments or return type. A method like
+/// `fn notify(&self, message: impl Display)` would make the trait impossible
+/// to put behind a pointer, unless it opts out with `where Self: Sized` (and
+/// then cannot be called on a `dyn Notifier`). A `self` receiver by value is
+/// fine: `Box<dyn FnOnce()>` is called that way.
 trait Notifier {
     /// A short name for reports: "slack", "pager", ...
     fn channel(&self) -> &str;

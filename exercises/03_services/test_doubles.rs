@@ -112,6 +112,9 @@ impl<R: UserRepository, M: Mailer> RegistrationService<R, M> {
         if !email.contains('@') {
             return Err(RegisterError::InvalidEmail);
         }
+        // Look-then-save, simplified on purpose: `&mut self` rules out a
+        // rival here, but behind a shared database the store must refuse the
+        // duplicate itself (`uniqueness_conflict`).
         if self.users.find_by_email(email).is_some() {
             return Err(RegisterError::EmailTaken);
         }

@@ -21,7 +21,7 @@
 //!    `Display` text.
 //! 2. Write the `get_user` handler: `GET /users/{id}` answers the user as
 //!    JSON, or `AppError::UserNotFound(id)`. Use `?` for store failures;
-//!    `create_user` shows how.
+//!    `create_user` shows how (and its comment says what it simplifies).
 //!
 //! The tests send requests to the `Router` with `tower::ServiceExt::oneshot`:
 //! no server, no port.
@@ -148,6 +148,10 @@ async fn get_user(State(store): State<Store>, Path(id): Path<u64>) -> Result<Jso
     todo!()
 }
 
+/// `POST /users`. Simplified on purpose: look-then-insert lets two
+/// concurrent signups with one email both pass the look (see
+/// `uniqueness_conflict`). A real store refuses the duplicate in the insert
+/// itself, and the handler maps that refusal to `EmailTaken`.
 async fn create_user(
     State(store): State<Store>,
     Json(new): Json<NewUser>,

@@ -195,4 +195,20 @@ mod tests {
 
         assert_eq!(status_for(&error), 409);
     }
+
+    #[test]
+    fn twelve_characters_with_a_digit_are_enough() {
+        let mut accounts = Accounts::default();
+
+        assert_eq!(
+            accounts.register("ada@example.com", "abcdefghijk1"),
+            Ok(UserId(1))
+        );
+        assert_eq!(
+            accounts.register("grace@example.com", "abcdefghij1"),
+            Err(RegisterError::WeakPassword {
+                reason: "shorter than 12 characters"
+            })
+        );
+    }
 }

@@ -23,8 +23,12 @@
 //!    it from `source()` (thiserror: `#[source]` on the field). Keep the
 //!    `#[error("internal error")]` text: the cause is reached through
 //!    `source()`, so repeating it in the message would print it twice.
-//! 2. Implement `From<StorageError> for ServiceError`: a conflict becomes
-//!    `AlreadyExists`, anything else becomes `Internal`.
+//! 2. Implement `From<StorageError> for ServiceError`: a conflict on the
+//!    name's unique index (`NAME_UNIQUE`) becomes `AlreadyExists`; anything
+//!    else, a conflict on another index included, becomes `Internal`. Only
+//!    the constraint the use case expects is the caller's mistake: a
+//!    conflict on some other index (an external id, a slug) is our bug, and
+//!    "this name is taken" would be a lie.
 //! 3. Rewrite the service's methods with `?` instead of `map_err`.
 //!
 //! `#[from]` on `Internal` would write a `From` for you, but it would turn a
@@ -62,6 +66,9 @@ enum StorageError {
     #[error("storage unavailable")]
     Unavailable(#[source] io::Error),
 }
+
+/// The unique index on workspace names, as the store reports it.
+const NAME_UNIQUE: &str = "workspaces_name_key";
 
 trait WorkspaceStore {
     /// Inserts a workspace named `name`. Names are unique.
@@ -182,7 +189,7 @@ mod tests {
             self.fail_next()?;
             if self.workspaces.iter().any(|w| w.name == name) {
                 return Err(StorageError::Conflict {
-                    constraint: "workspaces_name_key",
+                    constraint: NAME_UNIQUE,
                 });
             }
             let id = WorkspaceId(self.workspaces.len() as u64 + 1);
@@ -306,6 +313,25 @@ mod tests {
         assert_eq!(
             report(&error),
             "internal error: storage unavailable: connection refused"
+        );
+    }
+
+    #[test]
+    fn a_conflict_on_another_index_is_internal_not_already_exists() {
+        let mut service =
+            WorkspaceService::new(ScriptedStore::failing_with(StorageError::Conflict {
+                constraint: "workspaces_external_id_key",
+            }));
+
+        let error = service.create("Research").unwrap_err();
+
+        assert!(
+            matches!(error, ServiceError::Internal(_)),
+            "only the name's index means \"name taken\"; got {error:?}"
+        );
+        assert_eq!(
+            report(&error),
+            "internal error: unique constraint workspaces_external_id_key violated"
         );
     }
 }

@@ -209,6 +209,50 @@ mod tests {
     }
 
     #[test]
+    fn the_length_limits_are_inclusive_and_count_characters() {
+        // 30 characters of two bytes each: 60 bytes, still 30 characters.
+        let at_the_limits = SignupForm {
+            display_name: "é".repeat(30),
+            password: "twelve chars".to_string(),
+            password_confirmation: "twelve chars".to_string(),
+            ..good_form()
+        };
+        let one_short = SignupForm {
+            password: "eleven char".to_string(),
+            password_confirmation: "eleven char".to_string(),
+            ..good_form()
+        };
+
+        assert!(
+            validate(&at_the_limits).is_ok(),
+            "30 characters and 12 characters are allowed: {:?}",
+            validate(&at_the_limits)
+        );
+        assert_eq!(
+            validate(&one_short),
+            Err(vec![FieldError::new(
+                "password",
+                "too_short",
+                "at least 12 characters"
+            )])
+        );
+    }
+
+    #[test]
+    fn an_email_needs_a_name_before_the_at() {
+        let form = SignupForm {
+            email: "@example.com".to_string(),
+            ..good_form()
+        };
+
+        assert_eq!(
+            validate(&form).unwrap_err()[0].field,
+            "email",
+            "an address without a name before the @ is invalid"
+        );
+    }
+
+    #[test]
     fn a_single_problem_is_a_list_of_one() {
         let form = SignupForm {
             email: "ada@localhost".to_string(),

@@ -33,6 +33,10 @@
 //! a write misses anyway. Data that must be exact (stock at checkout) should
 //! not come from a cache at all. And measure first: a primary-key lookup on a
 //! warm database takes well under a millisecond.
+//!
+//! This cache keeps every product for good, on purpose, to keep the exercise
+//! about who asks whom. A real one needs a TTL or an invalidation path
+//! (preferably both) and a size bound: the next exercises add them.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

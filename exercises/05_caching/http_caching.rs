@@ -28,13 +28,17 @@
 //!    in any order):
 //!    - the fingerprinted script `/assets/app.3f9a1c.js`: any cache may keep
 //!      it for a year (31536000 s) and never needs to revalidate it;
-//!    - a profile: only the user's own browser may keep it, for 60 s;
+//!    - a profile, which its user can edit at any moment: only the user's own
+//!      browser may keep it, and it must ask (with the ETag) before every
+//!      reuse, so an edit shows at once and an unchanged profile costs a 304;
 //!    - a balance: nothing may store it, anywhere.
 //! 2. `etag_for`: a strong ETag from the body's bytes, a *quoted* string
 //!    (`"..."`) built from `fnv1a` (its comment says why not `DefaultHasher`).
 //! 3. `if_none_match_matches`: true when the request's `If-None-Match` names
-//!    the ETag. The header may list several tags (`"a", "b"`), may be `*`,
-//!    and may send the tag weak (`W/"a"`), which still matches here.
+//!    the ETag. The header may list several tags (`"a", "b"`), may come as
+//!    several header lines (a proxy may split a list), may be `*` (any
+//!    version at all), and may send the tag weak (`W/"a"`), which still
+//!    matches here.
 //! 4. The `profile` handler: send the ETag with the 200; when the client's
 //!    copy is current, answer `304 Not Modified` with no body, but with the
 //!    same ETag and Cache-Control.
@@ -49,6 +53,11 @@
 //! bandwidth, not work: the server still builds the response to hash it, so
 //! for cheap, small responses they buy little. And anything personal or
 //! sensitive is `private` or `no-store`, never `public`.
+//!
+//! When one URL answers differently depending on a request header (the
+//! caller's `Authorization` or `Cookie`, `Accept-Encoding` with compression),
+//! say so with `Vary`, or a cache may hand one variant to a request for
+//! another.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -293,7 +302,7 @@ mod tests {
         );
         assert_eq!(
             directives(&headers),
-            ["max-age=60", "private"],
+            ["no-cache", "private"],
             "a 304 repeats Cache-Control, so the client can refresh its copy"
         );
     }
@@ -334,13 +343,43 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_profile_is_private_and_short_lived() {
+    async fn if_none_match_star_matches_any_current_version() {
+        let (status, headers, body) = get(&state(), "/users/1/profile", Some("*")).await;
+
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "If-None-Match: *");
+        assert!(body.is_empty());
+        assert!(header_of(&headers, header::ETAG).is_some());
+    }
+
+    #[tokio::test]
+    async fn if_none_match_may_arrive_as_several_header_lines() {
+        let state = state();
+        let (_, headers, _) = get(&state, "/users/1/profile", None).await;
+        let etag = header_of(&headers, header::ETAG).expect("an ETag header");
+        let request = Request::get("/users/1/profile")
+            .header(header::IF_NONE_MATCH, "\"something-older\"")
+            .header(header::IF_NONE_MATCH, etag)
+            .body(Body::empty())
+            .unwrap();
+
+        let response = app(state.clone()).oneshot(request).await.unwrap();
+
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_MODIFIED,
+            "the current tag is on the second If-None-Match line"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_profile_is_private_and_always_revalidated() {
         let (_, headers, _) = get(&state(), "/users/1/profile", None).await;
 
         assert_eq!(
             directives(&headers),
-            ["max-age=60", "private"],
-            "a profile must never be stored by a shared cache (CDN, proxy)"
+            ["no-cache", "private"],
+            "a profile must never be stored by a shared cache (CDN, proxy), \
+             and its user must see their own edit at once"
         );
     }
 
@@ -381,5 +420,12 @@ mod tests {
             etag_for(b"{\"name\":\"Ada\"}"),
             etag_for(b"{\"name\":\"Bob\"}")
         );
+    }
+
+    #[test]
+    fn the_etag_is_fnv1a_so_every_instance_and_release_agrees() {
+        // Published FNV-1a 64-bit values: any instance, any Rust version.
+        assert_eq!(etag_for(b""), "\"cbf29ce484222325\"");
+        assert_eq!(etag_for(b"a"), "\"af63dc4c8601ec8c\"");
     }
 }

@@ -25,8 +25,10 @@
 //! the user's cache entry, after the write to the repository. Reads must stay
 //! cached: turning the cache off, or clearing it all on every write, is not a
 //! fix. An architecture check also requires both write methods to call
-//! `UserCache::invalidate` (or `UserCache::insert`), since a cache that is
-//! filled but never invalidated is the classic bug.
+//! `UserCache::invalidate`, since a cache that is filled but never
+//! invalidated is the classic bug. (Writing the new user into the cache
+//! instead, "write-through", passes these one-at-a-time tests but goes
+//! wrong with two concurrent writers; the solution says why.)
 //!
 //! ## When not to use it
 //!
@@ -35,6 +37,14 @@
 //! cache, the other copies stay stale: rely on a short TTL there, or on a
 //! change feed (a message per write). For data where any staleness is a bug,
 //! do not cache it.
+//!
+//! Nor is invalidation after the write airtight with concurrent readers. A
+//! reader that missed and loaded the old row just before the write can put it
+//! into the cache just after the write removed the entry; the old name is then
+//! served until something else removes it. These tests run one thing at a
+//! time, so they cannot show it. Real caches bound that window with a TTL, or
+//! close it with a version kept with each entry (an older version is never
+//! inserted) or with memcache-style leases (the module README says how).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};

@@ -24,6 +24,13 @@
 //!   map (`get` takes `&self`, so it cannot remove it).
 //! - `purge_expired` removes the expired entries and says how many it removed;
 //!   otherwise keys nobody reads again stay in memory forever.
+//! - A TTL too long to add to the clock (`Duration::MAX`, "keep for good")
+//!   must not panic: such an entry simply never expires.
+//!
+//! Entries filled together (at start-up, after a deploy) expire together,
+//! and then all miss at once. Real caches add a little random *jitter* to
+//! each TTL to spread those misses out; these tests want exact deadlines, so
+//! this cache has none.
 //!
 //! ## When not to use it
 //!
@@ -250,5 +257,20 @@ mod tests {
         assert_eq!(cache.stored_len(), 1);
         assert_eq!(cache.get(&"new"), Some(&2));
         assert_eq!(cache.purge_expired(), 0);
+    }
+
+    #[test]
+    fn a_ttl_too_long_to_add_never_expires_and_does_not_panic() {
+        let clock = FakeClock::default();
+        clock.advance(Duration::from_secs(1));
+        let mut cache = TtlCache::new(Duration::MAX, &clock);
+
+        cache.insert("config", 1);
+        clock.advance(Duration::from_secs(10 * 365 * 24 * 3600));
+
+        assert_eq!(cache.get(&"config"), Some(&1));
+        assert_eq!(cache.purge_expired(), 0);
+        cache.insert("flags", 2);
+        assert_eq!(cache.stored_len(), 2);
     }
 }

@@ -30,9 +30,11 @@
 //! 1. `bearer_token`: return the token of an `Authorization` header value
 //!    `Bearer <token>`. The scheme is case-insensitive; anything else
 //!    (another scheme, no space, an empty token) is `None`.
-//! 2. `RequireAuth::handle`: without a valid bearer token (ask
-//!    `self.verifier`), return `unauthorized()` **without calling the inner
-//!    handler**. Otherwise set `req.identity` and call the inner handler once.
+//! 2. `RequireAuth::handle`: without a bearer token, return `unauthorized()`;
+//!    with one that `self.verifier` rejects, `invalid_token()`; both
+//!    **without calling the inner handler**. Otherwise set `req.identity` and
+//!    call the inner handler once. Only this middleware says who the caller
+//!    is: an `identity` the request arrived with proves nothing.
 //! 3. `AdminOnly::handle`: no identity is 401, an identity that is not an
 //!    admin is 403, an admin goes through.
 //!
@@ -95,9 +97,22 @@ fn bearer_token(header: &str) -> Option<&str> {
     todo!()
 }
 
-/// 401: "we do not know who you are". `WWW-Authenticate` tells the client
-/// which scheme to retry with; HTTP requires it on every 401.
+/// 401 for a request that brought no bearer token: "we do not know who you
+/// are". `WWW-Authenticate` tells the client which scheme to use; HTTP
+/// requires it on every 401 (RFC 9110 §15.5.2).
 fn unauthorized() -> Response {
+    challenge("Bearer")
+}
+
+/// 401 for a bearer token the verifier rejects (expired, revoked, unknown).
+/// RFC 6750 §3.1 names this `error="invalid_token"`, so the client knows to
+/// refresh its token rather than send the user back to the login page. It
+/// tells the caller nothing about the token it does not already know.
+fn invalid_token() -> Response {
+    challenge("Bearer error=\"invalid_token\"")
+}
+
+fn challenge(www_authenticate: &str) -> Response {
     let mut response = Response {
         status: 401,
         body: "authentication required".to_string(),
@@ -105,7 +120,7 @@ fn unauthorized() -> Response {
     };
     response
         .headers
-        .insert("www-authenticate".to_string(), "Bearer".to_string());
+        .insert("www-authenticate".to_string(), www_authenticate.to_string());
     response
 }
 
@@ -136,10 +151,11 @@ impl<H: Handler> RequireAuth<H> {
 
 impl<H: Handler> Handler for RequireAuth<H> {
     fn handle(&self, req: Request) -> Response {
-        // TODO: read the authorization header, take its bearer token and ask
-        // self.verifier who it belongs to. No identity: return unauthorized()
-        // without calling the inner handler. Otherwise attach the identity to
-        // the request and call the inner handler.
+        // TODO: read the authorization header and take its bearer token
+        // (none: unauthorized()), ask self.verifier who it belongs to (no
+        // one: invalid_token()), both without calling the inner handler.
+        // Otherwise attach the identity to the request and call the inner
+        // handler.
         todo!()
     }
 }
@@ -226,6 +242,7 @@ mod tests {
         RequireAuth::new(inner, Arc::new(FakeVerifier))
     }
 
+    /// A 401 for a request without a usable bearer token.
     fn assert_unauthorized(response: &Response) {
         assert_eq!(response.status, 401);
         assert_eq!(
@@ -234,6 +251,17 @@ mod tests {
             "a 401 must say which scheme to use"
         );
         assert!(!response.body.contains("secret"));
+    }
+
+    /// A 401 for a bearer token the verifier rejected.
+    fn assert_invalid_token(response: &Response) {
+        assert_eq!(response.status, 401);
+        assert_eq!(
+            response.headers.get("www-authenticate").map(String::as_str),
+            Some("Bearer error=\"invalid_token\""),
+            "a rejected token gets RFC 6750's invalid_token, so the client refreshes it"
+        );
+        assert_eq!(response.body, "authentication required");
     }
 
     #[test]
@@ -254,7 +282,7 @@ mod tests {
 
         let response = app.handle(request(Some("Bearer tok-mallory")));
 
-        assert_unauthorized(&response);
+        assert_invalid_token(&response);
         assert_eq!(endpoint.calls.get(), 0);
     }
 
@@ -329,13 +357,36 @@ mod tests {
     }
 
     #[test]
+    fn an_identity_without_a_token_gets_401_and_never_reaches_the_endpoint() {
+        let endpoint = Endpoint::default();
+        let app = auth(AdminOnly::new(&endpoint));
+        let mut forged = request(None);
+        forged.identity = Some(Identity {
+            user_id: "ada".to_string(),
+            admin: true,
+        });
+
+        let response = app.handle(forged);
+
+        assert_unauthorized(&response);
+        assert_eq!(
+            endpoint.calls.get(),
+            0,
+            "an identity that came with the request is not an authentication"
+        );
+    }
+
+    #[test]
     fn a_known_user_who_is_not_an_admin_gets_403_not_401() {
         let endpoint = Endpoint::default();
         let app = auth(AdminOnly::new(&endpoint));
 
         let response = app.handle(request(Some("Bearer tok-bob")));
 
-        assert_eq!(response.status, 403);
+        assert_eq!(
+            (response.status, response.body.as_str()),
+            (403, "forbidden")
+        );
         assert_eq!(
             response.headers.get("www-authenticate"),
             None,
@@ -375,5 +426,18 @@ mod tests {
 
         assert_unauthorized(&response);
         assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn a_closure_can_be_the_endpoint() {
+        let app = auth(|req: Request| Response {
+            status: 200,
+            body: req.identity.map(|id| id.user_id).unwrap_or_default(),
+            ..Response::default()
+        });
+
+        let response = app.handle(request(Some("Bearer tok-bob")));
+
+        assert_eq!((response.status, response.body.as_str()), (200, "bob"));
     }
 }

@@ -30,8 +30,10 @@
 //!
 //! 1. `require_api_key`: compare the `x-api-key` header with the expected
 //!    key; on a mismatch or a missing header, answer
-//!    `401 "missing or invalid API key"` without calling `next`; otherwise
-//!    `next.run(req).await`.
+//!    `401 "missing or invalid API key"` with the challenge
+//!    `www-authenticate: ApiKey header="x-api-key"` (HTTP requires one on
+//!    every 401; `API_KEY_CHALLENGE` holds it), without calling `next`;
+//!    otherwise `next.run(req).await`.
 //! 2. In `app`, apply the key check with `.route_layer(..)` to the protected
 //!    router only (remember `from_fn_with_state` carries its own state).
 //! 3. In `app`, order the two tower-http request-id layers so that
@@ -93,6 +95,10 @@ async fn require_api_key(State(expected): State<ApiKey>, req: Request, next: Nex
     // request on with next.run(req).await.
     todo!()
 }
+
+/// What a 401 answers in `www-authenticate`: which credentials to send.
+/// API keys have no registered scheme; naming the header is the convention.
+const API_KEY_CHALLENGE: &str = "ApiKey header=\"x-api-key\"";
 
 // ---- Handlers ------------------------------------------------------------
 
@@ -205,6 +211,11 @@ mod tests {
             .unwrap();
 
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            API_KEY_CHALLENGE,
+            "HTTP requires a challenge on every 401"
+        );
         assert_eq!(body_text(response).await, "missing or invalid API key");
         assert_eq!(store.served(), 0);
     }
@@ -219,6 +230,7 @@ mod tests {
             .unwrap();
 
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["www-authenticate"], API_KEY_CHALLENGE);
         assert_eq!(store.served(), 0);
     }
 

@@ -17,9 +17,15 @@
 //!
 //! Every endpoint formatted its own errors: some as text, some as JSON built
 //! with `format!` (broken by the first message with a quote in it), and one
-//! printed the database's address to the client. An `ids[0]` on an empty list
-//! in the export endpoint panicked and took the whole worker thread down with
-//! it: every request in flight got a reset connection.
+//! printed the database's address to the client, while the log, where the
+//! on-call engineer looked, had nothing. An `ids[0]` on an empty list in the
+//! export endpoint panicked, and this small server, which runs every request
+//! on one loop without a catch, died with every request in flight.
+//!
+//! (On tokio with hyper or axum, a handler's panic ends only the task of its
+//! own connection: that client gets a reset or an empty reply, the others
+//! carry on. `catch_unwind` does not reach across an `.await`; async stacks
+//! catch panics with tower-http's `CatchPanicLayer`.)
 //!
 //! ## Your task
 //!
@@ -34,6 +40,11 @@
 //!    `std::panic::catch_unwind(AssertUnwindSafe(|| ...))`. `Ok` passes
 //!    through unchanged, an `AppError` goes through `error_response`, a panic
 //!    becomes the same generic 500.
+//! 4. Whatever the client does not see, the log must: for every 5xx error,
+//!    one `self.logger.error(..)` line with the error's `Display`; for a
+//!    panic, one line with the request's method and path (not the panic's
+//!    message: the panic hook has printed it already, and it may hold
+//!    anything, secrets included). Client errors are not logged.
 //!
 //! `catch_unwind` only catches unwinding panics: with `panic = "abort"` in
 //! the Cargo profile, the process still dies. A panic is a bug to fix; the
@@ -49,6 +60,7 @@
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use serde_json::json;
 
@@ -95,6 +107,11 @@ impl AppError {
     }
 }
 
+/// The operators' log. (Given; in production, `tracing::error!`.)
+trait Logger {
+    fn error(&self, line: &str);
+}
+
 /// What the server runs: it must always produce a response.
 trait Handler {
     fn handle(&self, req: Request) -> Response;
@@ -132,18 +149,20 @@ fn error_response(error: &AppError) -> Response {
 /// empty connection reset.
 struct ErrorMapping<E> {
     inner: E,
+    logger: Arc<dyn Logger>,
 }
 
 impl<E: Endpoint> ErrorMapping<E> {
-    fn new(inner: E) -> Self {
-        Self { inner }
+    fn new(inner: E, logger: Arc<dyn Logger>) -> Self {
+        Self { inner, logger }
     }
 }
 
 impl<E: Endpoint> Handler for ErrorMapping<E> {
     fn handle(&self, req: Request) -> Response {
         // TODO: call the endpoint inside catch_unwind(AssertUnwindSafe(..))
-        // and turn each of the three outcomes into a response.
+        // and turn each of the three outcomes into a response; log what a
+        // 5xx hides.
         todo!()
     }
 }
@@ -174,6 +193,23 @@ mod tests {
         response.headers.get("content-type").map(String::as_str)
     }
 
+    #[derive(Default)]
+    struct RecordingLogger {
+        lines: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Logger for RecordingLogger {
+        fn error(&self, line: &str) {
+            self.lines.lock().unwrap().push(line.to_string());
+        }
+    }
+
+    impl RecordingLogger {
+        fn lines(&self) -> Vec<String> {
+            self.lines.lock().unwrap().clone()
+        }
+    }
+
     /// Fails in every way an endpoint can, depending on the path.
     fn notes(req: Request) -> Result<Response, AppError> {
         match req.path.as_str() {
@@ -200,7 +236,7 @@ mod tests {
 
     #[test]
     fn a_successful_response_passes_through_unchanged() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/1"));
 
@@ -216,7 +252,7 @@ mod tests {
 
     #[test]
     fn a_client_error_becomes_its_status_with_a_json_body() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/7"));
 
@@ -230,7 +266,7 @@ mod tests {
 
     #[test]
     fn a_message_with_quotes_and_backslashes_is_still_valid_json() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/new"));
 
@@ -246,7 +282,7 @@ mod tests {
 
     #[test]
     fn an_internal_error_is_a_500_that_hides_the_detail() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/db"));
 
@@ -261,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_panicking_endpoint_becomes_a_500_instead_of_crashing_the_pipeline() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/bug"));
 
@@ -274,7 +310,7 @@ mod tests {
 
     #[test]
     fn a_panic_message_never_reaches_the_client() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/admin"));
 
@@ -284,12 +320,50 @@ mod tests {
 
     #[test]
     fn the_pipeline_keeps_serving_after_a_panic() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         app.handle(get("/notes/bug"));
         let response = app.handle(get("/notes/1"));
 
         assert_eq!(response.status, 200);
         assert_eq!(response.body, "first note");
+    }
+
+    #[test]
+    fn an_internal_error_leaves_its_detail_in_the_log() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = ErrorMapping::new(notes, logger.clone());
+
+        app.handle(get("/notes/db"));
+
+        assert_eq!(
+            logger.lines(),
+            vec!["storage failed: connection refused at 10.0.0.3:5432".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_panic_is_logged_with_its_request_but_without_its_message() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = ErrorMapping::new(notes, logger.clone());
+
+        app.handle(get("/admin"));
+
+        assert_eq!(
+            logger.lines(),
+            vec!["endpoint panicked on GET /admin".to_string()]
+        );
+    }
+
+    #[test]
+    fn client_errors_and_successes_are_not_logged() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = ErrorMapping::new(notes, logger.clone());
+
+        for path in ["/notes/1", "/notes/7", "/notes/new"] {
+            app.handle(get(path));
+        }
+
+        assert_eq!(logger.lines(), Vec::<String>::new());
     }
 }

@@ -39,6 +39,11 @@
 //! middleware that checks `if req.path == "/checkout"` is an endpoint in
 //! disguise. And a stack of ten wrappers for a three-endpoint service costs
 //! more reading than it saves.
+//!
+//! A path-rewriting wrapper like `NormalizePath` must run before routing. In
+//! axum, `Router::layer` and `route_layer` run after the route was chosen, so
+//! `NormalizePathLayer` has no effect there: wrap the whole router with it
+//! (`NormalizePathLayer::trim_trailing_slash().layer(app)`) and serve that.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;

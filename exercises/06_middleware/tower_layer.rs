@@ -3,8 +3,10 @@
 //! In the Rust web ecosystem, middleware is tower. A `Service` is an async
 //! handler: `poll_ready` says whether it can take a request now, `call` takes
 //! one and returns a future of the response. A `Layer` wraps a service in
-//! another service. axum, tonic, hyper and reqwest-middleware all speak it, so
-//! one layer works in all of them.
+//! another service. axum, tonic and tower-http speak it, so one layer works in
+//! all of them; hyper 1.x has a `Service` trait of its own (no `poll_ready`)
+//! and reaches tower services through hyper-util's `TowerToHyperService`, and
+//! reqwest has its own middleware trait (reqwest-middleware).
 //!
 //! ```text
 //!   ServiceBuilder::new().layer(RequestIdLayer::new(ids)).service_fn(endpoint)
@@ -26,10 +28,11 @@
 //! 1. `Layer::layer`: wrap `inner` in a `RequestId` that shares the layer's
 //!    generator.
 //! 2. `poll_ready`: be ready exactly when the inner service is.
-//! 3. `call`: keep an incoming `x-request-id` header or set a fresh one from
-//!    `self.ids` on the request; call the inner service (here, not inside the
-//!    async block); return a boxed future that awaits the inner future and
-//!    copies the id to the response's headers. Errors pass through.
+//! 3. `call`: keep an incoming `x-request-id` header if `is_acceptable_id`
+//!    says so, else set a fresh one from `self.ids` on the request; call the
+//!    inner service (here, not inside the async block); return a boxed future
+//!    that awaits the inner future and copies the id to the response's
+//!    headers. Errors pass through.
 //!
 //! The tests drive the stack with `ServiceExt::oneshot`, which calls
 //! `poll_ready` and then `call`, as a server does.
@@ -57,6 +60,18 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// by every clone of the service, on every worker thread.
 trait IdGenerator: Send + Sync {
     fn next_id(&self) -> String;
+}
+
+/// Whether an incoming id may be kept (given, as in `request_id_logging`): a
+/// client chooses it, and it ends up in every log line of the request, so
+/// only short ids of letters, digits and dashes are. Anything else is
+/// replaced by a fresh id.
+fn is_acceptable_id(id: &HeaderValue) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .as_bytes()
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
 }
 
 /// A boxed future: the simplest way to name the type of an `async` block in
@@ -109,8 +124,8 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        // TODO: 1. the id: the incoming x-request-id header, or a fresh one
-        //          (HeaderValue::try_from(self.ids.next_id()));
+        // TODO: 1. the id: the incoming x-request-id header if it is
+        //          acceptable, or a fresh one (HeaderValue::try_from(self.ids.next_id()));
         //       2. insert it into the request's headers;
         //       3. call the inner service now;
         //       4. Box::pin(async move { .. }): await the inner future, insert
@@ -267,6 +282,68 @@ mod tests {
 
         assert_eq!(result.unwrap_err(), "backend overloaded");
         assert_eq!(ids.issued(), 0, "no request was made, so no id was drawn");
+    }
+
+    #[tokio::test]
+    async fn an_unacceptable_incoming_id_is_replaced() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids.clone()))
+            .service_fn(echo_id);
+        let long = "7".repeat(65);
+
+        let spaced = service.clone().oneshot(request(Some("a b"))).await.unwrap();
+        let too_long = service.oneshot(request(Some(&long))).await.unwrap();
+
+        assert_eq!(spaced.body(), "endpoint saw req-1");
+        assert_eq!(response_id(&spaced), Some("req-1"));
+        assert_eq!(response_id(&too_long), Some("req-2"));
+    }
+
+    /// Ready only after its own `poll_ready`, like a service holding a
+    /// connection it reserved there. A clone starts unready: it has reserved
+    /// nothing. Calling a clone that was never asked is the classic
+    /// clone-then-call bug of hand-written tower services.
+    struct ReservesOnReady {
+        reserved: bool,
+    }
+
+    impl Clone for ReservesOnReady {
+        fn clone(&self) -> Self {
+            Self { reserved: false }
+        }
+    }
+
+    impl Service<Request<String>> for ReservesOnReady {
+        type Response = Response<String>;
+        type Error = String;
+        type Future = std::future::Ready<Result<Response<String>, String>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), String>> {
+            self.reserved = true;
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _req: Request<String>) -> Self::Future {
+            let answer = if std::mem::take(&mut self.reserved) {
+                Ok(Response::new("served".to_string()))
+            } else {
+                Err("called a service whose poll_ready was never asked".to_string())
+            };
+            std::future::ready(answer)
+        }
+    }
+
+    #[tokio::test]
+    async fn the_service_that_was_asked_to_be_ready_is_the_one_called() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids))
+            .service(ReservesOnReady { reserved: false });
+
+        let response = service.oneshot(request(None)).await;
+
+        assert_eq!(response.map(|r| r.into_body()), Ok("served".to_string()));
     }
 
     #[tokio::test]

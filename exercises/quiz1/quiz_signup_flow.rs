@@ -30,7 +30,13 @@
 //!
 //! 1. An address at one of the service's blocked domains is refused
 //!    (`DomainNotAllowed`), without asking the repository.
-//! 2. An address that is already registered is refused (`EmailTaken`).
+//! 2. An address that is already registered is refused (`EmailTaken`). This
+//!    look before the insert is not what keeps addresses unique (that is the
+//!    unique index, rule 3, as `uniqueness_conflict` taught); it is kept for
+//!    a clear answer in the common case without a failed insert. In Postgres
+//!    a failed `INSERT` also aborts the surrounding transaction, which is
+//!    why real code often writes `INSERT ... ON CONFLICT DO NOTHING
+//!    RETURNING id` and treats "no row returned" as taken.
 //! 3. Otherwise the user is inserted with `hash_password(password)`, never
 //!    the password itself. If the insert fails with `DuplicateEmail` (another
 //!    signup won the race between the check and the insert), that is
@@ -374,6 +380,44 @@ mod tests {
     }
 
     #[test]
+    fn the_length_limits_are_inclusive_and_the_password_is_not_trimmed() {
+        let thirty = "é".repeat(30);
+        // Ten characters and two spaces: twelve, as typed.
+        let at_the_limits = validate(&request("grace@example.com", &thirty, " passphrase "));
+        let one_short = validate(&request("grace@example.com", "Grace", "eleven char"));
+
+        assert_eq!(
+            at_the_limits.map(|signup| signup.display_name),
+            Ok(thirty),
+            "30 characters of name and 12 of password are allowed"
+        );
+        assert_eq!(
+            one_short,
+            Err(vec![FieldError::new(
+                "password",
+                "too_short",
+                "at least 12 characters"
+            )])
+        );
+    }
+
+    #[test]
+    fn an_email_needs_a_name_before_the_at_and_a_dot_after_it() {
+        for email in ["@example.com", "grace@localhost", "grace.example.com"] {
+            let result = validate(&request(email, "Grace", "COBOL forever 1959"));
+            assert_eq!(
+                result,
+                Err(vec![FieldError::new(
+                    "email",
+                    "invalid",
+                    "not a valid email address"
+                )]),
+                "email {email:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_taken_email_is_409_whatever_its_case() {
         let mut service = service(FakeUsers::holding_ada());
 
@@ -473,5 +517,14 @@ mod tests {
             Err(SignupError::DomainNotAllowed)
         ));
         assert!(blocked.repository().stored.is_empty());
+    }
+
+    #[test]
+    fn the_stored_hash_depends_on_the_password_and_is_not_the_password() {
+        let hash = hash_password("COBOL forever 1959");
+
+        assert!(!hash.is_empty());
+        assert!(!hash.contains("COBOL"));
+        assert_ne!(hash, hash_password("COBOL forever 1960"));
     }
 }

@@ -7,27 +7,35 @@
 //! is yours.
 //!
 //! ```text
-//!   App::serve ──> RequireAuth ──> ResponseCache ──> NotesEndpoint ──> NoteStore
-//!   (errors -> JSON)  (401)          (GET hits, PUT invalidates)
+//!   App::serve      errors -> JSON; the only layer that returns a bare Response
+//!   RequireAuth     401 unless the bearer token is valid
+//!   ResponseCache   GET hits from memory; every PUT invalidates
+//!   NotesEndpoint ──> NoteStore      (given)
 //! ```
 //!
 //! ## Requirements
 //!
 //! - **Auth.** A request needs `authorization: Bearer <token>` with a token
-//!   `TokenVerifier` accepts. Otherwise it fails with
+//!   `TokenVerifier` accepts; the scheme is case-insensitive (`bearer`
+//!   works too), as in `auth_short_circuit`. Otherwise it fails with
 //!   `ApiError::Unauthenticated` and nothing behind auth runs. An accepted
-//!   request carries the user in `req.user` (the endpoint records it as the
-//!   note's author).
+//!   request carries the verified user in `req.user` (the endpoint records it
+//!   as the note's author); whatever `req.user` held before is not to be
+//!   trusted.
 //! - **Errors.** `App::serve` never fails: an `ApiError` becomes its
 //!   `status()` with `content-type: application/json` and the body
 //!   `{"error": {"code": <code()>, "message": <Display>}}`; for a 5xx the
-//!   code is `"internal"` and the message `"internal error"`.
+//!   code is `"internal"`, the message `"internal error"`, and the error's
+//!   own message goes to `App::logger` instead. A 401 also carries
+//!   `www-authenticate: Bearer`, as HTTP requires.
 //! - **Cache.** `ResponseCache` answers a repeated `GET` of a path from
-//!   memory. Only 200 responses are cached. A successful `PUT` to a path
-//!   drops that path's entry.
-//! - **Order.** `build_app` wires errors, then auth, then the cache, then the
-//!   endpoint. One order is forced by the types; the other is yours to get
-//!   right, and a test pins it.
+//!   memory. Only 200 responses are cached. Every `PUT` to a path drops that
+//!   path's entry, whatever the outcome: a write that failed, or timed out,
+//!   may still have reached the store.
+//! - **Order.** `build_app` nests the layers. The types force one position;
+//!   the others are yours to choose, with one rule: a caller without a valid
+//!   token never gets a note, not even one the cache already holds. A test
+//!   pins it.
 //!
 //! Architecture checks: the cache wraps any `Handler` and knows nothing of
 //! notes or stores; every write path of the cache invalidates; auth asks the
@@ -120,6 +128,11 @@ trait NoteStore {
     fn put(&self, id: &str, text: &str, author: &str) -> Result<(), StoreError>;
 }
 
+/// The operators' log: where the detail of a 5xx goes, never to the client.
+trait Logger {
+    fn error(&self, line: &str);
+}
+
 // ---- The endpoint (given) ------------------------------------------------
 
 /// `GET /notes/{id}` answers the note's text; `PUT /notes/{id}` stores the
@@ -176,8 +189,8 @@ impl Handler for RequireAuth {
     }
 }
 
-/// Caches successful `GET` responses by path; a successful write to a path
-/// drops its entry.
+/// Caches successful `GET` responses by path; a write to a path drops its
+/// entry.
 ///
 /// A cache by path alone is correct only because every authenticated user
 /// sees the same note. If responses depended on the caller, the key would
@@ -198,6 +211,7 @@ impl Handler for ResponseCache {
 /// The outermost layer: the only one that returns a bare `Response`.
 struct App {
     inner: Box<dyn Handler>,
+    logger: Arc<dyn Logger>,
 }
 
 impl App {
@@ -207,8 +221,12 @@ impl App {
     }
 }
 
-/// The pipeline, outermost first: errors -> auth -> cache -> endpoint.
-fn build_app(store: Arc<dyn NoteStore>, verifier: Arc<dyn TokenVerifier>) -> App {
+/// The whole pipeline around `NotesEndpoint`.
+fn build_app(
+    store: Arc<dyn NoteStore>,
+    verifier: Arc<dyn TokenVerifier>,
+    logger: Arc<dyn Logger>,
+) -> App {
     // TODO: wire the layers around NotesEndpoint.
     todo!()
 }
@@ -289,8 +307,39 @@ mod tests {
         }
     }
 
+    /// Keeps every line logged, for the tests to read.
+    #[derive(Default)]
+    struct RecordingLogger {
+        lines: Mutex<Vec<String>>,
+    }
+
+    impl Logger for RecordingLogger {
+        fn error(&self, line: &str) {
+            self.lines.lock().unwrap().push(line.to_string());
+        }
+    }
+
+    /// Stores the note, then reports a failure: a write whose answer was
+    /// lost (a timeout after the commit).
+    struct StoresThenFails(Arc<CountingStore>);
+
+    impl NoteStore for StoresThenFails {
+        fn get(&self, id: &str) -> Result<Option<String>, StoreError> {
+            self.0.get(id)
+        }
+
+        fn put(&self, id: &str, text: &str, author: &str) -> Result<(), StoreError> {
+            self.0.put(id, text, author)?;
+            Err(StoreError("timed out waiting for the commit".to_string()))
+        }
+    }
+
     fn app(store: Arc<dyn NoteStore>) -> App {
-        build_app(store, Arc::new(FakeVerifier))
+        build_app(
+            store,
+            Arc::new(FakeVerifier),
+            Arc::new(RecordingLogger::default()),
+        )
     }
 
     fn request(method: Method, path: &str, token: Option<&str>, body: &str) -> Request {
@@ -378,6 +427,106 @@ mod tests {
         assert_eq!(
             error_of(&response),
             json!({ "error": { "code": "internal", "message": "internal error" } })
+        );
+    }
+
+    #[test]
+    fn a_storage_failure_leaves_its_detail_in_the_log() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = build_app(Arc::new(DownStore), Arc::new(FakeVerifier), logger.clone());
+
+        app.serve(get("/notes/1"));
+        app.serve(get("/notes/2"));
+
+        let lines = logger.lines.lock().unwrap().clone();
+        assert_eq!(lines.len(), 2, "one line per 5xx: {lines:?}");
+        assert!(
+            lines[0].contains("connection refused at 10.0.0.3:5432"),
+            "the log must say what failed: {lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_client_error_is_not_logged_as_an_error() {
+        let logger = Arc::new(RecordingLogger::default());
+        let store = Arc::new(CountingStore::default());
+        let app = build_app(store, Arc::new(FakeVerifier), logger.clone());
+
+        app.serve(get("/notes/9"));
+        app.serve(request(Method::Get, "/notes/9", None, ""));
+
+        assert_eq!(*logger.lines.lock().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_401_challenges_the_caller_for_a_bearer_token() {
+        let app = app(CountingStore::with_note("1", "buy milk"));
+
+        let missing = app.serve(request(Method::Get, "/notes/1", None, ""));
+        let invalid = app.serve(request(Method::Get, "/notes/1", Some("tok-eve"), ""));
+        let fine = app.serve(get("/notes/1"));
+
+        for response in [&missing, &invalid] {
+            assert_eq!(
+                response.headers.get("www-authenticate").map(String::as_str),
+                Some("Bearer"),
+                "HTTP requires a challenge on every 401"
+            );
+        }
+        assert_eq!(fine.headers.get("www-authenticate"), None);
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        let app = app(CountingStore::with_note("1", "buy milk"));
+        let with = |authorization: &str| {
+            let mut req = request(Method::Get, "/notes/1", None, "");
+            req.headers
+                .insert("authorization".to_string(), authorization.to_string());
+            app.serve(req).status
+        };
+
+        assert_eq!(with("bearer tok-ada"), 200);
+        assert_eq!(
+            with("Basic tok-ada"),
+            401,
+            "another scheme is no bearer token"
+        );
+    }
+
+    #[test]
+    fn an_identity_sent_with_the_request_is_not_trusted() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(store.clone());
+
+        let mut forged = request(Method::Put, "/notes/1", None, "hacked");
+        forged.user = Some("ada".to_string());
+        let rejected = app.serve(forged);
+        let mut spoofed = put("/notes/1", "call Bob");
+        spoofed.user = Some("mallory".to_string());
+        app.serve(spoofed);
+
+        assert_eq!(rejected.status, 401, "no token, whatever `user` says");
+        assert_eq!(
+            store.author_of("1").as_deref(),
+            Some("ada"),
+            "the author is who the token says, not what the request claimed"
+        );
+    }
+
+    #[test]
+    fn a_failed_write_still_invalidates_the_cached_read() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(Arc::new(StoresThenFails(store.clone())));
+
+        app.serve(get("/notes/1"));
+        let written = app.serve(put("/notes/1", "buy oat milk"));
+        let reread = app.serve(get("/notes/1"));
+
+        assert_eq!(written.status, 500);
+        assert_eq!(
+            reread.body, "buy oat milk",
+            "the write reached the store although it reported a failure; the cache must not hide it"
         );
     }
 

@@ -17,12 +17,19 @@ mod email {
     /// `try_from = "String"` makes serde deserialize a plain string and pass
     /// it through `TryFrom<String>`: JSON gets no back door, and a bad
     /// address fails with the `EmailError` text inside serde's error.
+    /// `try_from = "&str"` looks cheaper but only works when the input can
+    /// lend a slice of itself: an escaped character (`\u0040`), a
+    /// `serde_json::Value` or a reader cannot, and deserializing fails.
     /// Serializing needs no attribute: a newtype serializes as its field.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(try_from = "String")]
     pub struct Email(String);
 
     /// The limit of the SMTP standard (RFC 5321) for a whole address.
+    ///
+    /// Simplified on purpose: the RFC counts octets, not `char`s, and the
+    /// check runs before `to_lowercase`, which lengthens a few non-ASCII
+    /// letters. A stricter parser checks `len()` of the normalised address.
     const MAX_CHARS: usize = 254;
 
     #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -180,16 +187,21 @@ struct InviteRequest {
 fn invite_handler(service: &mut InvitationService, body: &str) -> (u16, String) {
     let request: InviteRequest = match serde_json::from_str(body) {
         Ok(request) => request,
+        // Not JSON at all: 400. JSON whose values break a rule (the email
+        // refused by `Email::try_from`) or have the wrong type: 422.
         Err(error) => {
+            let status = if error.is_data() { 422 } else { 400 };
             let body = json!({ "error": "invalid_request", "detail": error.to_string() });
-            return (422, body.to_string());
+            return (status, body.to_string());
         }
     };
     match service.invite(request.email) {
         Ok(()) => (201, json!({ "invited": true }).to_string()),
+        // 422, not 403: 403 is about the caller's permission, and this is
+        // a rule about the invitee's address.
         Err(InviteError::DomainNotAllowed { domain }) => {
             let body = json!({ "error": "domain_not_allowed", "domain": domain });
-            (403, body.to_string())
+            (422, body.to_string())
         }
         Err(InviteError::AlreadyInvited) => {
             (409, json!({ "error": "already_invited" }).to_string())
@@ -309,6 +321,13 @@ mod tests {
     }
 
     #[test]
+    fn displays_as_the_normalised_address() {
+        let email = Email::try_from(" Ada@Example.com ").unwrap();
+
+        assert_eq!(email.to_string(), "ada@example.com");
+    }
+
+    #[test]
     fn serializes_as_a_plain_string() {
         let email = Email::try_from("Ada@Example.com").unwrap();
 
@@ -316,6 +335,31 @@ mod tests {
             serde_json::to_string(&email).unwrap(),
             r#""ada@example.com""#
         );
+    }
+
+    #[test]
+    fn an_email_deserializes_from_every_kind_of_json_input() {
+        // An escape makes serde_json build a new string: nothing to borrow.
+        let escaped: InviteRequest =
+            serde_json::from_str(r#"{"email": "ada\u0040example.com"}"#).unwrap();
+        let from_value: InviteRequest =
+            serde_json::from_value(json!({ "email": "Ada@Example.com" })).unwrap();
+        let from_reader: InviteRequest =
+            serde_json::from_reader(r#"{"email": "ada@example.com"}"#.as_bytes()).unwrap();
+
+        for request in [escaped, from_value, from_reader] {
+            assert_eq!(request.email.as_str(), "ada@example.com");
+        }
+    }
+
+    #[test]
+    fn the_handler_answers_400_to_a_body_that_is_not_json() {
+        let mut service = InvitationService::new(&["example.com"]);
+
+        let (status, body) = invite_handler(&mut service, r#"{"email": "ada@example.com""#);
+
+        assert_eq!(status, 400, "body: {body}");
+        assert!(service.invited().is_empty());
     }
 
     #[test]
@@ -342,7 +386,7 @@ mod tests {
             again.0, 409,
             "the same address in other letters is a duplicate"
         );
-        assert_eq!(outsider.0, 403);
+        assert_eq!(outsider.0, 422);
         let invited: Vec<&str> = service.invited().iter().map(Email::as_str).collect();
         assert_eq!(invited, ["ada@example.com"]);
     }

@@ -64,6 +64,10 @@ impl UserRepository for InMemoryUserRepository {
         if let Some(previous) = self.users.insert(id, user) {
             self.ids_by_email.remove(&email_key(&previous.email));
         }
+        // This trusts the caller that no *other* user has this email: if one
+        // had, the index would now point away from them and they could no
+        // longer be found by email. `uniqueness_conflict` makes the store
+        // refuse such a save instead of trusting anyone.
         self.ids_by_email.insert(key, id);
     }
 }

@@ -276,7 +276,11 @@ mod tests {
                     let ada = repo.insert(new_user("ada@example.com", "Ada")).unwrap();
                     let grace = repo.insert(new_user("grace@example.com", "Grace")).unwrap();
 
-                    assert_ne!(ada.id, grace.id);
+                    assert_eq!(
+                        (ada.id, grace.id),
+                        (UserId(1), UserId(2)),
+                        "ids count up from 1, like SQLite's rowid"
+                    );
                     assert_eq!(ada.email, "ada@example.com");
                     assert_eq!(ada.name, "Ada");
                     assert_eq!(repo.find_by_id(ada.id).unwrap(), Some(ada));
@@ -395,6 +399,37 @@ mod tests {
         assert!(
             matches!(result, Err(RepoError::Storage(_))),
             "a missing table is not a taken email: {result:?}"
+        );
+    }
+
+    #[test]
+    fn sqlite_reports_other_constraint_failures_as_storage_not_as_email_taken() {
+        let mut repo = SqliteUserRepository::open_in_memory().unwrap();
+        // The same table with one more rule. A CHECK, a NOT NULL and a
+        // foreign key all fail with SQLite's primary code CONSTRAINT, like
+        // UNIQUE does; only the extended code tells them apart.
+        repo.conn
+            .execute_batch(
+                "DROP TABLE users;
+                 CREATE TABLE users (
+                     id    INTEGER PRIMARY KEY,
+                     email TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (instr(email, '@') > 1),
+                     name  TEXT NOT NULL
+                 );",
+            )
+            .unwrap();
+        let ada = repo.insert(new_user("ada@example.com", "Ada")).unwrap();
+
+        let inserted = repo.insert(new_user("no-at-sign", "Bob"));
+        let changed = repo.change_email(ada.id, "no-at-sign");
+
+        assert!(
+            matches!(inserted, Err(RepoError::Storage(_))),
+            "a failed CHECK on insert is not a taken email: {inserted:?}"
+        );
+        assert!(
+            matches!(changed, Err(RepoError::Storage(_))),
+            "a failed CHECK on change_email is not a taken email: {changed:?}"
         );
     }
 }

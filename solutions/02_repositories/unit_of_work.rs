@@ -156,6 +156,12 @@ impl UnitOfWork<'_> {
 /// The same steps as a direct-write version, in the same order, only against
 /// `uow`. Each `?` returns early and drops `uow` uncommitted, which discards
 /// the changes staged so far; there is no cleanup code to forget.
+/// Moves `t.amount` from `t.from` to `t.to` and records it, all or nothing.
+///
+/// Read-compute-write is safe here only because `&mut Store` rules out a
+/// concurrent transfer. In SQL, under READ COMMITTED, the same shape loses
+/// updates: decrement in the `UPDATE` itself (`balance = balance - $1 WHERE
+/// balance >= $1`) or lock the rows (`FOR UPDATE`, in id order).
 fn transfer(store: &mut Store, t: Transfer) -> Result<(), TransferError> {
     let mut uow = store.begin();
 
@@ -328,5 +334,33 @@ mod tests {
         };
         assert_eq!(result, Err(expected));
         assert_eq!(store, before);
+    }
+
+    #[test]
+    fn the_whole_balance_may_be_sent_and_a_transfer_to_oneself_changes_nothing() {
+        let mut store = store();
+
+        transfer(&mut store, payment(10, BOB, ALICE, 20)).unwrap();
+        transfer(&mut store, payment(11, ALICE, ALICE, 50)).unwrap();
+
+        assert_eq!(store.balance(BOB), Some(0), "exactly the balance is enough");
+        assert_eq!(
+            store.balance(ALICE),
+            Some(120),
+            "a transfer to oneself reads its own debit"
+        );
+        assert_eq!(store.ledger.len(), 2);
+    }
+
+    #[test]
+    fn the_stores_own_writes_check_the_account() {
+        let mut store = store();
+
+        assert_eq!(
+            store.set_balance(CLOSED, 5),
+            Err(StoreError::UnknownAccount(CLOSED))
+        );
+        assert_eq!(store.set_balance(BOB, 5), Ok(()));
+        assert_eq!(store.balance(BOB), Some(5));
     }
 }

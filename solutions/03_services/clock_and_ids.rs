@@ -160,6 +160,22 @@ mod tests {
         }
     }
 
+    /// A clock that moves one millisecond forward every time it is read, as
+    /// a real one does between two reads. A decision that reads it twice sees
+    /// two different times.
+    struct TickingClock {
+        next: Mutex<SystemTime>,
+    }
+
+    impl Clock for TickingClock {
+        fn now(&self) -> SystemTime {
+            let mut next = self.next.lock().unwrap();
+            let now = *next;
+            *next += Duration::from_millis(1);
+            now
+        }
+    }
+
     /// 14 November 2023, 22:13:20 UTC: a fixed moment, safely in the past.
     fn start() -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_700_000_000)
@@ -265,6 +281,34 @@ mod tests {
         assert_eq!(
             service.trial_status(&ada),
             TrialStatus::Active { days_left: 14 }
+        );
+    }
+
+    #[test]
+    fn each_decision_reads_the_clock_once() {
+        let ticking = TickingClock {
+            next: Mutex::new(start()),
+        };
+        let service = TrialService::new(ticking, SequentialIds::new());
+
+        let ada = service.register("ada@example.com");
+
+        assert_eq!(
+            ada.trial_ends_at,
+            ada.registered_at + 14 * DAY,
+            "registered_at and trial_ends_at must come from one reading of the clock"
+        );
+
+        // The clock now reads one millisecond before the end of a trial: a
+        // second reading inside trial_status would already be at the end.
+        let ending = Account {
+            trial_ends_at: start() + Duration::from_millis(2),
+            ..ada
+        };
+        assert_eq!(
+            service.trial_status(&ending),
+            TrialStatus::Active { days_left: 1 },
+            "one reading of the clock decides both \"active?\" and \"how long?\""
         );
     }
 }

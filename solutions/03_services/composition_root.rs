@@ -85,25 +85,39 @@ impl UserRepository for InMemoryUsers {
 
 /// Stand-in for a Postgres repository. The workbook has no database to
 /// reach, so every call fails the way a real one would when it is down.
+///
+/// Simplified: a real root connects a pool and runs migrations in
+/// `async fn build_app(config) -> anyhow::Result<App>`, and fails fast when
+/// the database is unreachable; this stand-in cannot fail to connect.
 struct PostgresUsers {
-    url: String,
+    /// The URL without its `user:password@`: fit for logs and errors.
+    shown: String,
 }
 
 impl PostgresUsers {
     fn connect(url: &str) -> Self {
         Self {
-            url: url.to_string(),
+            shown: without_credentials(url),
         }
     }
 
     fn unavailable(&self) -> StorageError {
-        StorageError::Unavailable(self.url.clone())
+        StorageError::Unavailable(self.shown.clone())
+    }
+}
+
+/// `postgres://app:s3cret@db.internal/app` -> `postgres://db.internal/app`.
+/// Whatever is printed at start-up or put in an error ends up in the logs.
+fn without_credentials(url: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://{host}"),
+        _ => url.to_string(),
     }
 }
 
 impl UserRepository for PostgresUsers {
     fn describe(&self) -> String {
-        format!("postgres at {}", self.url)
+        format!("postgres at {}", self.shown)
     }
 
     fn find(&self, _email: &str) -> Result<Option<User>, StorageError> {
@@ -220,6 +234,9 @@ impl SignupService {
     }
 
     fn register(&self, email: &str) -> Result<User, SignupError> {
+        // Look-then-insert, simplified on purpose: the topic here is wiring.
+        // Two concurrent signups can both pass the look; a real store refuses
+        // the duplicate in `insert` (`uniqueness_conflict`).
         if self.users.find(email)?.is_some() {
             return Err(SignupError::EmailTaken);
         }
@@ -406,13 +423,14 @@ mod tests {
     #[test]
     fn the_production_config_wires_postgres_smtp_and_the_system_clock() {
         let app = build_app(Config::production(
-            "postgres://db.internal/app",
+            "postgres://app:s3cret@db.internal/app",
             "smtp.example.com",
         ));
 
         assert_eq!(
             app.signups.describe(),
-            "users: postgres at postgres://db.internal/app; mail: smtp via smtp.example.com; clock: system"
+            "users: postgres at postgres://db.internal/app; mail: smtp via smtp.example.com; clock: system",
+            "what is logged at start-up names the database, never its password"
         );
         assert!(app.outbox.is_none(), "real mail goes out over SMTP");
         // The stand-in Postgres cannot be reached from here: the error proves
@@ -422,7 +440,8 @@ mod tests {
             app.signups.register("ada@example.com"),
             Err(SignupError::Storage(unavailable.clone()))
         );
-        assert_eq!(app.directory.count(), Err(unavailable));
+        assert_eq!(app.directory.count(), Err(unavailable.clone()));
+        assert_eq!(app.directory.find("ada@example.com"), Err(unavailable));
     }
 
     #[test]

@@ -72,9 +72,12 @@ enum NotifyError {
 
 /// A channel for operational alerts.
 ///
-/// Usable as `dyn Notifier` because every method takes `&self` and has no
-/// type parameters; a method like `fn notify(&self, message: impl Display)`
-/// would make the trait impossible to put behind a pointer.
+/// Usable as `dyn Notifier` because no method has type parameters or
+/// mentions `Self` in its arguments or return type. A method like
+/// `fn notify(&self, message: impl Display)` would make the trait impossible
+/// to put behind a pointer, unless it opts out with `where Self: Sized` (and
+/// then cannot be called on a `dyn Notifier`). A `self` receiver by value is
+/// fine: `Box<dyn FnOnce()>` is called that way.
 trait Notifier {
     /// A short name for reports: "slack", "pager", ...
     fn channel(&self) -> &str;

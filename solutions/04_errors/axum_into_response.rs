@@ -104,10 +104,17 @@ impl AppError {
 /// themselves, so every error of the API has the same JSON shape and the
 /// status is decided once per variant. The message is the `Display` text,
 /// which is safe here because `Internal` keeps its cause in `source()`, not in
-/// its text. A real service would also log `Internal` here, with its source
-/// chain (`tracing::error!`), since this is the last place that still holds it.
+/// its text.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        // The last place that still holds the cause: log it here, as a
+        // `&dyn Error` so the subscriber records the whole `source()` chain
+        // (`%self` would record only "internal error"). Client errors are
+        // not ours to log. A request id from a `TraceLayer` span would tie
+        // this line to the request.
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(error = cause as &dyn std::error::Error, "request failed");
+        }
         let body = json!({ "error": { "code": self.code(), "message": self.to_string() } });
         // `Json` sets `content-type: application/json`; a `String` body
         // would be sent as text/plain and break clients that parse errors.
@@ -129,6 +136,10 @@ async fn get_user(State(store): State<Store>, Path(id): Path<u64>) -> Result<Jso
     Ok(Json(user))
 }
 
+/// `POST /users`. Simplified on purpose: look-then-insert lets two
+/// concurrent signups with one email both pass the look (see
+/// `uniqueness_conflict`). A real store refuses the duplicate in the insert
+/// itself, and the handler maps that refusal to `EmailTaken`.
 async fn create_user(
     State(store): State<Store>,
     Json(new): Json<NewUser>,

@@ -26,6 +26,9 @@ enum StorageError {
     Unavailable(#[source] io::Error),
 }
 
+/// The unique index on workspace names, as the store reports it.
+const NAME_UNIQUE: &str = "workspaces_name_key";
+
 trait WorkspaceStore {
     /// Inserts a workspace named `name`. Names are unique.
     fn insert(&mut self, name: &str) -> Result<WorkspaceId, StorageError>;
@@ -56,15 +59,21 @@ enum ServiceError {
 /// The one place where storage failures get their meaning for the service.
 ///
 /// Written by hand rather than with `#[from]`: the variants do not map one to
-/// one. A unique-index conflict is the caller's mistake (the name is taken),
-/// so it becomes a domain error the handler answers with 409; every other
-/// storage failure is ours, and stays wrapped so nothing is lost. The `match`
-/// is exhaustive: a new `StorageError` variant must be decided here.
+/// one. A conflict on the name's unique index is the caller's mistake (the
+/// name is taken), so it becomes a domain error the handler answers with 409.
+/// A conflict on any other index means our code broke an invariant, and
+/// every other storage failure is ours too: those stay wrapped, so nothing
+/// is lost. The `match` has no `_` arm: a new `StorageError` variant must be
+/// decided here.
 impl From<StorageError> for ServiceError {
     fn from(error: StorageError) -> Self {
         match error {
-            StorageError::Conflict { .. } => ServiceError::AlreadyExists,
-            StorageError::Unavailable(_) => ServiceError::Internal(error),
+            StorageError::Conflict {
+                constraint: NAME_UNIQUE,
+            } => ServiceError::AlreadyExists,
+            StorageError::Conflict { .. } | StorageError::Unavailable(_) => {
+                ServiceError::Internal(error)
+            }
         }
     }
 }
@@ -152,7 +161,7 @@ mod tests {
             self.fail_next()?;
             if self.workspaces.iter().any(|w| w.name == name) {
                 return Err(StorageError::Conflict {
-                    constraint: "workspaces_name_key",
+                    constraint: NAME_UNIQUE,
                 });
             }
             let id = WorkspaceId(self.workspaces.len() as u64 + 1);
@@ -276,6 +285,25 @@ mod tests {
         assert_eq!(
             report(&error),
             "internal error: storage unavailable: connection refused"
+        );
+    }
+
+    #[test]
+    fn a_conflict_on_another_index_is_internal_not_already_exists() {
+        let mut service =
+            WorkspaceService::new(ScriptedStore::failing_with(StorageError::Conflict {
+                constraint: "workspaces_external_id_key",
+            }));
+
+        let error = service.create("Research").unwrap_err();
+
+        assert!(
+            matches!(error, ServiceError::Internal(_)),
+            "only the name's index means \"name taken\"; got {error:?}"
+        );
+        assert_eq!(
+            report(&error),
+            "internal error: unique constraint workspaces_external_id_key violated"
         );
     }
 }

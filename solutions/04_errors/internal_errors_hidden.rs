@@ -14,11 +14,14 @@ trait CorrelationIds {
     fn next_id(&self) -> String;
 }
 
-/// What the database driver reports (a stand-in for `sqlx::Error`).
+/// What the database driver reports (a stand-in for `sqlx::Error`): what
+/// failed, and why in its `source()`.
 #[derive(Debug, thiserror::Error)]
-#[error("connection refused at {addr}")]
+#[error("query failed on {addr}")]
 struct DbError {
     addr: String,
+    #[source]
+    cause: std::io::Error,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,8 +32,13 @@ enum AppError {
     EmailTaken,
     #[error(transparent)]
     Database(#[from] DbError),
-    #[error("payment provider answered {status}: {body}")]
-    PaymentProvider { status: u16, body: String },
+    /// Only the status and the provider's request id: its body may echo
+    /// our credentials, so it is not kept.
+    #[error("payment provider answered {status} (its request id {upstream_request_id})")]
+    PaymentProvider {
+        status: u16,
+        upstream_request_id: String,
+    },
 }
 
 impl AppError {
@@ -136,13 +144,14 @@ mod tests {
     fn database_down() -> AppError {
         AppError::from(DbError {
             addr: "10.0.0.3:5432".to_string(),
+            cause: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
         })
     }
 
     fn payment_rejected() -> AppError {
         AppError::PaymentProvider {
             status: 401,
-            body: "invalid api key sk_live_4eC39HqLyjWD".to_string(),
+            upstream_request_id: "req_8f2kQ".to_string(),
         }
     }
 
@@ -158,10 +167,7 @@ mod tests {
             !text.contains("10.0.0.3"),
             "the body leaks the address: {text}"
         );
-        assert!(
-            !text.contains("refused"),
-            "the body leaks the cause: {text}"
-        );
+        assert!(!text.contains("query"), "the body leaks the cause: {text}");
         assert_eq!(
             body,
             json!({ "error": {
@@ -182,8 +188,9 @@ mod tests {
             logger.lines(),
             vec![(
                 "req-1".to_string(),
-                "connection refused at 10.0.0.3:5432".to_string()
-            )]
+                "query failed on 10.0.0.3:5432: connection refused".to_string()
+            )],
+            "the log line needs the whole chain: report(error), not error.to_string()"
         );
     }
 
@@ -195,15 +202,15 @@ mod tests {
 
         assert_eq!(status, 502);
         assert!(
-            !body.to_string().contains("sk_live"),
-            "the body leaks an API key: {body}"
+            !body.to_string().contains("req_8f2kQ"),
+            "the body leaks the upstream call: {body}"
         );
         assert_eq!(body["error"]["message"], "internal error");
         assert_eq!(
             logger.lines(),
             vec![(
                 "req-1".to_string(),
-                "payment provider answered 401: invalid api key sk_live_4eC39HqLyjWD".to_string()
+                "payment provider answered 401 (its request id req_8f2kQ)".to_string()
             )]
         );
     }

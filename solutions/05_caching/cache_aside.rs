@@ -73,7 +73,9 @@ impl<R: ProductRepository> CatalogService<R> {
             return Some(product);
         }
         // On a miss, the source of truth answers and the answer is kept for
-        // the next reader. Two concurrent misses both load here; that is
+        // the next reader (for good, here: no TTL, no bound, no invalidation,
+        // on purpose; `ttl_cache`, `invalidate_on_write` and `lru_eviction`
+        // add them). Two concurrent misses both load here; that is
         // usually fine, and `single_flight` shows what to do when it is not.
         let product = self.repo.find(id)?;
         self.cache.insert(product.clone());

@@ -18,10 +18,13 @@ use serde::Serialize;
 /// `immutable` tells browsers not to revalidate it even on reload.
 const ASSET_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
-/// One user's profile: only that user's browser may store it (`private`
-/// keeps it out of CDNs and shared proxies, which would serve it to the next
-/// person), fresh for a minute, then revalidated with its ETag.
-const PROFILE_CACHE_CONTROL: &str = "private, max-age=60";
+/// One user's profile, which they can edit at any moment: only that user's
+/// browser may store it (`private` keeps it out of CDNs and shared proxies,
+/// which would serve it to the next person), and `no-cache` makes the browser
+/// revalidate with the ETag before every reuse: an edit shows at once, and an
+/// unchanged profile costs a 304 without a body. (`max-age=60` would show the
+/// user their old profile for a minute after they changed it.)
+const PROFILE_CACHE_CONTROL: &str = "private, no-cache";
 
 /// Money: no cache anywhere may store it, not even the browser's disk.
 /// (`no-cache` would not do: it *stores* and revalidates before reuse.)
@@ -74,9 +77,11 @@ fn etag_for(body: &[u8]) -> String {
 
 /// Whether `If-None-Match` names `etag`, so the client's copy is current.
 ///
-/// The header is a list (`"a", "b"`) or `*`. It uses the *weak* comparison:
-/// `W/"abc"` matches `"abc"`, because some proxies weaken ETags when they
-/// re-compress a body, and for "is your copy still good?" that is fine.
+/// The header is a list (`"a", "b"`), possibly over several header lines, or
+/// `*`. It uses the *weak* comparison: `W/"abc"` matches `"abc"`, because
+/// some proxies weaken ETags when they re-compress a body, and for "is your
+/// copy still good?" that is fine. Splitting on `,` is a simplification that
+/// holds for our hex tags; an entity-tag may contain a comma in general.
 fn if_none_match_matches(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
@@ -269,7 +274,7 @@ mod tests {
         );
         assert_eq!(
             directives(&headers),
-            ["max-age=60", "private"],
+            ["no-cache", "private"],
             "a 304 repeats Cache-Control, so the client can refresh its copy"
         );
     }
@@ -310,13 +315,43 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_profile_is_private_and_short_lived() {
+    async fn if_none_match_star_matches_any_current_version() {
+        let (status, headers, body) = get(&state(), "/users/1/profile", Some("*")).await;
+
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "If-None-Match: *");
+        assert!(body.is_empty());
+        assert!(header_of(&headers, header::ETAG).is_some());
+    }
+
+    #[tokio::test]
+    async fn if_none_match_may_arrive_as_several_header_lines() {
+        let state = state();
+        let (_, headers, _) = get(&state, "/users/1/profile", None).await;
+        let etag = header_of(&headers, header::ETAG).expect("an ETag header");
+        let request = Request::get("/users/1/profile")
+            .header(header::IF_NONE_MATCH, "\"something-older\"")
+            .header(header::IF_NONE_MATCH, etag)
+            .body(Body::empty())
+            .unwrap();
+
+        let response = app(state.clone()).oneshot(request).await.unwrap();
+
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_MODIFIED,
+            "the current tag is on the second If-None-Match line"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_profile_is_private_and_always_revalidated() {
         let (_, headers, _) = get(&state(), "/users/1/profile", None).await;
 
         assert_eq!(
             directives(&headers),
-            ["max-age=60", "private"],
-            "a profile must never be stored by a shared cache (CDN, proxy)"
+            ["no-cache", "private"],
+            "a profile must never be stored by a shared cache (CDN, proxy), \
+             and its user must see their own edit at once"
         );
     }
 
@@ -357,5 +392,12 @@ mod tests {
             etag_for(b"{\"name\":\"Ada\"}"),
             etag_for(b"{\"name\":\"Bob\"}")
         );
+    }
+
+    #[test]
+    fn the_etag_is_fnv1a_so_every_instance_and_release_agrees() {
+        // Published FNV-1a 64-bit values: any instance, any Rust version.
+        assert_eq!(etag_for(b""), "\"cbf29ce484222325\"");
+        assert_eq!(etag_for(b"a"), "\"af63dc4c8601ec8c\"");
     }
 }

@@ -89,15 +89,23 @@ impl<R: UserRepository> UserService<R> {
         user.name = name.to_string();
         self.repo.save(user.clone());
         // Invalidate *after* the write: invalidating first leaves a window
-        // in which a reader reloads the old row and caches it again.
+        // as long as the write in which any reader reloads the old row and
+        // caches it again.
+        //
+        // After is better, not airtight: a reader that loaded the old row
+        // just *before* the save can still insert it just after this removal,
+        // and then the old name stays cached. This service has no TTL, so it
+        // would stay for good; a real one needs a TTL as the backstop, or a
+        // version stored with each entry (never insert an older version) or
+        // leases (the reader's fill is dropped if a removal came in between).
         //
         // Why drop the entry instead of inserting the new user (write-
         // through)? With several writers, two `insert`s can land in the
-        // opposite order of their saves and leave the older name cached until
-        // the TTL. A removal cannot be "out of order": the next reader loads
-        // whatever the store holds. With several instances behind a shared
-        // cache (Redis), the same rule holds; with a per-instance cache, the
-        // other instances only learn of the write through a TTL or a message.
+        // opposite order of their saves and leave the older name cached. A
+        // removal has no order to get wrong. With several instances behind a
+        // shared cache (Redis), the same rules hold; with a per-instance
+        // cache, the other instances only learn of the write through a TTL or
+        // a message.
         self.cache.invalidate(id);
         Ok(user)
     }

@@ -38,12 +38,18 @@ struct User {
     display_name: String,
 }
 
+/// The store failed: a timeout, a lost connection. Not an answer about the
+/// user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RepoError(String);
+
 trait UserRepository {
-    fn find_by_username(&self, username: &str) -> Option<User>;
+    /// `Ok(None)`: there is no such user. `Err`: we do not know.
+    fn find_by_username(&self, username: &str) -> Result<Option<User>, RepoError>;
 }
 
 impl<R: UserRepository + ?Sized> UserRepository for &R {
-    fn find_by_username(&self, username: &str) -> Option<User> {
+    fn find_by_username(&self, username: &str) -> Result<Option<User>, RepoError> {
         (**self).find_by_username(username)
     }
 }
@@ -72,6 +78,8 @@ struct UserLookup<R: UserRepository, C: Clock> {
     clock: C,
     found_ttl: Duration,
     missing_ttl: Duration,
+    /// Unbounded, to keep this exercise about misses. With keys an attacker
+    /// chooses, a real one needs a size bound too (moka's `max_capacity`).
     cache: HashMap<String, Entry>,
 }
 
@@ -87,16 +95,16 @@ impl<R: UserRepository, C: Clock> UserLookup<R, C> {
     }
 
     /// The user with this username, if there is one.
-    fn find(&mut self, username: &str) -> Option<User> {
+    fn find(&mut self, username: &str) -> Result<Option<User>, RepoError> {
         let now = self.clock.now();
         if let Some(entry) = self.cache.get(username)
             && now < entry.expires_at
         {
-            return match &entry.value {
+            return Ok(match &entry.value {
                 Cached::Found(user) => Some(user.clone()),
                 // A hit, not a miss: the answer "nobody" is remembered too.
                 Cached::Missing => None,
-            };
+            });
         }
         // Absence gets the shorter TTL. A cached `Missing` goes wrong the
         // moment someone signs up with that name, and nothing may tell the
@@ -104,7 +112,11 @@ impl<R: UserRepository, C: Clock> UserLookup<R, C> {
         // long a new user is invisible. The point is only to absorb bursts:
         // a bot probing `/users/admin1..admin9999`, or a page polled every
         // second for a name that does not exist.
-        let found = self.repo.find_by_username(username);
+        //
+        // An error leaves through `?` before anything is cached: "the
+        // database timed out" is not "there is no such user", and caching it
+        // would turn a one-second outage into a `missing_ttl`-long one.
+        let found = self.repo.find_by_username(username)?;
         let (value, ttl) = match &found {
             Some(user) => (Cached::Found(user.clone()), self.found_ttl),
             None => (Cached::Missing, self.missing_ttl),
@@ -116,7 +128,7 @@ impl<R: UserRepository, C: Clock> UserLookup<R, C> {
                 expires_at: now + ttl,
             },
         );
-        found
+        Ok(found)
     }
 
     /// Forgets what is cached for `username`, found or missing. The signup
@@ -145,6 +157,8 @@ mod tests {
     struct CountingRepository {
         users: RefCell<Vec<User>>,
         loads: Cell<usize>,
+        /// While set, every query fails (a timeout).
+        down: Cell<bool>,
     }
 
     impl CountingRepository {
@@ -154,13 +168,17 @@ mod tests {
     }
 
     impl UserRepository for CountingRepository {
-        fn find_by_username(&self, username: &str) -> Option<User> {
+        fn find_by_username(&self, username: &str) -> Result<Option<User>, RepoError> {
             self.loads.set(self.loads.get() + 1);
-            self.users
+            if self.down.get() {
+                return Err(RepoError("query timed out".to_string()));
+            }
+            Ok(self
+                .users
                 .borrow()
                 .iter()
                 .find(|u| u.username == username)
-                .cloned()
+                .cloned())
         }
     }
 
@@ -178,8 +196,8 @@ mod tests {
         let clock = FakeClock::default();
         let mut lookup = UserLookup::new(&repo, &clock, FOUND_TTL, MISSING_TTL);
 
-        assert_eq!(lookup.find("ada"), Some(user("ada")));
-        assert_eq!(lookup.find("ada"), Some(user("ada")));
+        assert_eq!(lookup.find("ada").unwrap(), Some(user("ada")));
+        assert_eq!(lookup.find("ada").unwrap(), Some(user("ada")));
 
         assert_eq!(repo.loads.get(), 1);
     }
@@ -191,7 +209,7 @@ mod tests {
         let mut lookup = UserLookup::new(&repo, &clock, FOUND_TTL, MISSING_TTL);
 
         for _ in 0..5 {
-            assert_eq!(lookup.find("admin"), None);
+            assert_eq!(lookup.find("admin").unwrap(), None);
         }
 
         assert_eq!(
@@ -206,15 +224,19 @@ mod tests {
         let repo = CountingRepository::default();
         let clock = FakeClock::default();
         let mut lookup = UserLookup::new(&repo, &clock, FOUND_TTL, MISSING_TTL);
-        assert_eq!(lookup.find("grace"), None);
+        assert_eq!(lookup.find("grace").unwrap(), None);
         repo.add(user("grace"));
 
         clock.advance(MISSING_TTL - Duration::from_millis(1));
-        assert_eq!(lookup.find("grace"), None, "the miss is still cached");
+        assert_eq!(
+            lookup.find("grace").unwrap(),
+            None,
+            "the miss is still cached"
+        );
 
         clock.advance(Duration::from_millis(1));
         assert_eq!(
-            lookup.find("grace"),
+            lookup.find("grace").unwrap(),
             Some(user("grace")),
             "after the negative TTL the new user must be found"
         );
@@ -227,14 +249,14 @@ mod tests {
         repo.add(user("ada"));
         let clock = FakeClock::default();
         let mut lookup = UserLookup::new(&repo, &clock, FOUND_TTL, MISSING_TTL);
-        lookup.find("ada");
+        lookup.find("ada").unwrap();
 
         clock.advance(MISSING_TTL);
-        lookup.find("ada");
+        lookup.find("ada").unwrap();
         assert_eq!(repo.loads.get(), 1, "30 s is within a found user's TTL");
 
         clock.advance(FOUND_TTL - MISSING_TTL);
-        assert_eq!(lookup.find("ada"), Some(user("ada")));
+        assert_eq!(lookup.find("ada").unwrap(), Some(user("ada")));
         assert_eq!(repo.loads.get(), 2, "after 300 s the user is loaded again");
     }
 
@@ -244,10 +266,10 @@ mod tests {
         let clock = FakeClock::default();
         let mut lookup = UserLookup::new(&repo, &clock, FOUND_TTL, MISSING_TTL);
 
-        lookup.find("admin");
-        lookup.find("root");
-        lookup.find("admin");
-        lookup.find("root");
+        lookup.find("admin").unwrap();
+        lookup.find("root").unwrap();
+        lookup.find("admin").unwrap();
+        lookup.find("root").unwrap();
 
         assert_eq!(repo.loads.get(), 2);
     }
@@ -257,11 +279,32 @@ mod tests {
         let repo = CountingRepository::default();
         let clock = FakeClock::default();
         let mut lookup = UserLookup::new(&repo, &clock, FOUND_TTL, MISSING_TTL);
-        assert_eq!(lookup.find("linus"), None);
+        assert_eq!(lookup.find("linus").unwrap(), None);
 
         repo.add(user("linus"));
         lookup.invalidate("linus");
 
-        assert_eq!(lookup.find("linus"), Some(user("linus")));
+        assert_eq!(lookup.find("linus").unwrap(), Some(user("linus")));
+    }
+
+    #[test]
+    fn a_repository_error_is_passed_on_and_not_cached_as_missing() {
+        let repo = CountingRepository::default();
+        repo.add(user("ada"));
+        let clock = FakeClock::default();
+        let mut lookup = UserLookup::new(&repo, &clock, FOUND_TTL, MISSING_TTL);
+
+        repo.down.set(true);
+        let during_outage = lookup.find("ada");
+        repo.down.set(false);
+        let after_outage = lookup.find("ada");
+
+        assert_eq!(during_outage, Err(RepoError("query timed out".to_string())));
+        assert_eq!(
+            after_outage,
+            Ok(Some(user("ada"))),
+            "the outage ended; a cached \"missing\" would still hide Ada"
+        );
+        assert_eq!(repo.loads.get(), 2);
     }
 }

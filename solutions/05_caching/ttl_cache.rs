@@ -88,7 +88,10 @@ impl<K: Eq + Hash, V, C: Clock> TtlCache<K, V, C> {
     fn insert(&mut self, key: K, value: V) {
         // The deadline is computed once, at insert time, so that `get` is a
         // single comparison and a change of `ttl` would not rewrite history.
-        let expires_at = self.clock.now() + self.ttl;
+        // Saturating: `+` panics on overflow, and a TTL of `Duration::MAX`
+        // means "never expires", which `Duration::MAX` as a deadline is, for
+        // the next 584 billion years.
+        let expires_at = self.clock.now().saturating_add(self.ttl);
         self.entries.insert(key, Entry { value, expires_at });
     }
 
@@ -233,5 +236,20 @@ mod tests {
         assert_eq!(cache.stored_len(), 1);
         assert_eq!(cache.get(&"new"), Some(&2));
         assert_eq!(cache.purge_expired(), 0);
+    }
+
+    #[test]
+    fn a_ttl_too_long_to_add_never_expires_and_does_not_panic() {
+        let clock = FakeClock::default();
+        clock.advance(Duration::from_secs(1));
+        let mut cache = TtlCache::new(Duration::MAX, &clock);
+
+        cache.insert("config", 1);
+        clock.advance(Duration::from_secs(10 * 365 * 24 * 3600));
+
+        assert_eq!(cache.get(&"config"), Some(&1));
+        assert_eq!(cache.purge_expired(), 0);
+        cache.insert("flags", 2);
+        assert_eq!(cache.stored_len(), 2);
     }
 }

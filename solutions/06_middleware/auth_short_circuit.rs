@@ -51,9 +51,22 @@ fn bearer_token(header: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// 401: "we do not know who you are". `WWW-Authenticate` tells the client
-/// which scheme to retry with; HTTP requires it on every 401.
+/// 401 for a request that brought no bearer token: "we do not know who you
+/// are". `WWW-Authenticate` tells the client which scheme to use; HTTP
+/// requires it on every 401 (RFC 9110 §15.5.2).
 fn unauthorized() -> Response {
+    challenge("Bearer")
+}
+
+/// 401 for a bearer token the verifier rejects (expired, revoked, unknown).
+/// RFC 6750 §3.1 names this `error="invalid_token"`, so the client knows to
+/// refresh its token rather than send the user back to the login page. It
+/// tells the caller nothing about the token it does not already know.
+fn invalid_token() -> Response {
+    challenge("Bearer error=\"invalid_token\"")
+}
+
+fn challenge(www_authenticate: &str) -> Response {
     let mut response = Response {
         status: 401,
         body: "authentication required".to_string(),
@@ -61,7 +74,7 @@ fn unauthorized() -> Response {
     };
     response
         .headers
-        .insert("www-authenticate".to_string(), "Bearer".to_string());
+        .insert("www-authenticate".to_string(), www_authenticate.to_string());
     response
 }
 
@@ -92,18 +105,21 @@ impl<H: Handler> RequireAuth<H> {
 
 impl<H: Handler> Handler for RequireAuth<H> {
     fn handle(&self, mut req: Request) -> Response {
-        // Every failure answers the same 401 with the same body: telling a
-        // caller "token expired" vs "no such token" helps an attacker more
-        // than a client.
-        let identity = req
+        // The short circuit: on both failures the inner handler never runs,
+        // so no endpoint can forget the check or do work before it.
+        let Some(token) = req
             .headers
             .get("authorization")
             .and_then(|value| bearer_token(value))
-            .and_then(|token| self.verifier.verify(token));
-        let Some(identity) = identity else {
-            // The short circuit: the inner handler never runs, so no endpoint
-            // can forget the check or do work before it.
+        else {
             return unauthorized();
+        };
+        // One body for every failure; only the challenge differs, as RFC 6750
+        // asks, so a client refreshes a rejected token instead of logging
+        // the user out. Which check failed (expired, revoked, unknown) stays
+        // in our logs.
+        let Some(identity) = self.verifier.verify(token) else {
+            return invalid_token();
         };
         // Overwrites whatever was there: only this middleware says who the
         // caller is.
@@ -200,6 +216,7 @@ mod tests {
         RequireAuth::new(inner, Arc::new(FakeVerifier))
     }
 
+    /// A 401 for a request without a usable bearer token.
     fn assert_unauthorized(response: &Response) {
         assert_eq!(response.status, 401);
         assert_eq!(
@@ -208,6 +225,17 @@ mod tests {
             "a 401 must say which scheme to use"
         );
         assert!(!response.body.contains("secret"));
+    }
+
+    /// A 401 for a bearer token the verifier rejected.
+    fn assert_invalid_token(response: &Response) {
+        assert_eq!(response.status, 401);
+        assert_eq!(
+            response.headers.get("www-authenticate").map(String::as_str),
+            Some("Bearer error=\"invalid_token\""),
+            "a rejected token gets RFC 6750's invalid_token, so the client refreshes it"
+        );
+        assert_eq!(response.body, "authentication required");
     }
 
     #[test]
@@ -228,7 +256,7 @@ mod tests {
 
         let response = app.handle(request(Some("Bearer tok-mallory")));
 
-        assert_unauthorized(&response);
+        assert_invalid_token(&response);
         assert_eq!(endpoint.calls.get(), 0);
     }
 
@@ -303,13 +331,36 @@ mod tests {
     }
 
     #[test]
+    fn an_identity_without_a_token_gets_401_and_never_reaches_the_endpoint() {
+        let endpoint = Endpoint::default();
+        let app = auth(AdminOnly::new(&endpoint));
+        let mut forged = request(None);
+        forged.identity = Some(Identity {
+            user_id: "ada".to_string(),
+            admin: true,
+        });
+
+        let response = app.handle(forged);
+
+        assert_unauthorized(&response);
+        assert_eq!(
+            endpoint.calls.get(),
+            0,
+            "an identity that came with the request is not an authentication"
+        );
+    }
+
+    #[test]
     fn a_known_user_who_is_not_an_admin_gets_403_not_401() {
         let endpoint = Endpoint::default();
         let app = auth(AdminOnly::new(&endpoint));
 
         let response = app.handle(request(Some("Bearer tok-bob")));
 
-        assert_eq!(response.status, 403);
+        assert_eq!(
+            (response.status, response.body.as_str()),
+            (403, "forbidden")
+        );
         assert_eq!(
             response.headers.get("www-authenticate"),
             None,
@@ -349,5 +400,18 @@ mod tests {
 
         assert_unauthorized(&response);
         assert_eq!(endpoint.calls.get(), 0);
+    }
+
+    #[test]
+    fn a_closure_can_be_the_endpoint() {
+        let app = auth(|req: Request| Response {
+            status: 200,
+            body: req.identity.map(|id| id.user_id).unwrap_or_default(),
+            ..Response::default()
+        });
+
+        let response = app.handle(request(Some("Bearer tok-bob")));
+
+        assert_eq!((response.status, response.body.as_str()), (200, "bob"));
     }
 }

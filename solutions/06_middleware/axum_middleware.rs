@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -53,10 +53,21 @@ async fn require_api_key(State(expected): State<ApiKey>, req: Request, next: Nex
     if presented != Some(&*expected.0) {
         // Answering here, without `next.run`, is the short circuit: the
         // handler and the store behind it never see the request.
-        return (StatusCode::UNAUTHORIZED, "missing or invalid API key").into_response();
+        // With a challenge: HTTP requires one on every 401 (RFC 9110
+        // §15.5.2), as `auth_short_circuit` taught.
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, API_KEY_CHALLENGE)],
+            "missing or invalid API key",
+        )
+            .into_response();
     }
     next.run(req).await
 }
+
+/// What a 401 answers in `www-authenticate`: which credentials to send.
+/// API keys have no registered scheme; naming the header is the convention.
+const API_KEY_CHALLENGE: &str = "ApiKey header=\"x-api-key\"";
 
 // ---- Handlers ------------------------------------------------------------
 
@@ -174,6 +185,11 @@ mod tests {
             .unwrap();
 
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            API_KEY_CHALLENGE,
+            "HTTP requires a challenge on every 401"
+        );
         assert_eq!(body_text(response).await, "missing or invalid API key");
         assert_eq!(store.served(), 0);
     }
@@ -188,6 +204,7 @@ mod tests {
             .unwrap();
 
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["www-authenticate"], API_KEY_CHALLENGE);
         assert_eq!(store.served(), 0);
     }
 

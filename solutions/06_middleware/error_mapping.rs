@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use serde_json::json;
 
@@ -48,6 +49,11 @@ impl AppError {
     }
 }
 
+/// The operators' log. (Given; in production, `tracing::error!`.)
+trait Logger {
+    fn error(&self, line: &str);
+}
+
 /// What the server runs: it must always produce a response.
 trait Handler {
     fn handle(&self, req: Request) -> Response;
@@ -85,7 +91,7 @@ fn error_response(error: &AppError) -> Response {
     let status = error.status();
     if status >= 500 {
         // A server error's text is about our internals (hosts, queries,
-        // stack details): it goes to the logs, never to the client.
+        // stack details): never to the client. `ErrorMapping` logs it.
         json_error(status, "internal", "internal error")
     } else {
         // A client error's text tells the client what to fix.
@@ -100,27 +106,41 @@ fn error_response(error: &AppError) -> Response {
 /// empty connection reset.
 struct ErrorMapping<E> {
     inner: E,
+    logger: Arc<dyn Logger>,
 }
 
 impl<E: Endpoint> ErrorMapping<E> {
-    fn new(inner: E) -> Self {
-        Self { inner }
+    fn new(inner: E, logger: Arc<dyn Logger>) -> Self {
+        Self { inner, logger }
     }
 }
 
 impl<E: Endpoint> Handler for ErrorMapping<E> {
     fn handle(&self, req: Request) -> Response {
+        // Kept before the request moves into the endpoint, for the log line
+        // of a panic.
+        let route = format!("{} {}", req.method, req.path);
         // `AssertUnwindSafe` is our promise that nothing half-updated is used
         // after a panic. It holds here: the endpoint gets the request by value
         // and we keep no state across the call. An endpoint that mutates
         // shared state behind a Mutex poisons it, which later callers see.
         match catch_unwind(AssertUnwindSafe(|| self.inner.handle(req))) {
             Ok(Ok(response)) => response,
-            Ok(Err(error)) => error_response(&error),
-            // The panic message may hold anything (a user's data, a secret);
-            // like any internal detail it stays out of the response. The
-            // panic hook has already reported it to stderr.
-            Err(_panic) => json_error(500, "internal", "internal error"),
+            Ok(Err(error)) => {
+                // What the 5xx body hides must reach someone. A client error
+                // is the client's to fix and would only flood the log.
+                if error.status() >= 500 {
+                    self.logger.error(&error.to_string());
+                }
+                error_response(&error)
+            }
+            // The panic message may hold anything (a user's data, a secret),
+            // so it stays out of the response and out of this line; the panic
+            // hook has printed it, with its location, to stderr.
+            Err(_panic) => {
+                self.logger.error(&format!("endpoint panicked on {route}"));
+                json_error(500, "internal", "internal error")
+            }
         }
     }
 }
@@ -151,6 +171,23 @@ mod tests {
         response.headers.get("content-type").map(String::as_str)
     }
 
+    #[derive(Default)]
+    struct RecordingLogger {
+        lines: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Logger for RecordingLogger {
+        fn error(&self, line: &str) {
+            self.lines.lock().unwrap().push(line.to_string());
+        }
+    }
+
+    impl RecordingLogger {
+        fn lines(&self) -> Vec<String> {
+            self.lines.lock().unwrap().clone()
+        }
+    }
+
     /// Fails in every way an endpoint can, depending on the path.
     fn notes(req: Request) -> Result<Response, AppError> {
         match req.path.as_str() {
@@ -177,7 +214,7 @@ mod tests {
 
     #[test]
     fn a_successful_response_passes_through_unchanged() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/1"));
 
@@ -193,7 +230,7 @@ mod tests {
 
     #[test]
     fn a_client_error_becomes_its_status_with_a_json_body() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/7"));
 
@@ -207,7 +244,7 @@ mod tests {
 
     #[test]
     fn a_message_with_quotes_and_backslashes_is_still_valid_json() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/new"));
 
@@ -223,7 +260,7 @@ mod tests {
 
     #[test]
     fn an_internal_error_is_a_500_that_hides_the_detail() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/db"));
 
@@ -238,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_panicking_endpoint_becomes_a_500_instead_of_crashing_the_pipeline() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/notes/bug"));
 
@@ -251,7 +288,7 @@ mod tests {
 
     #[test]
     fn a_panic_message_never_reaches_the_client() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         let response = app.handle(get("/admin"));
 
@@ -261,12 +298,50 @@ mod tests {
 
     #[test]
     fn the_pipeline_keeps_serving_after_a_panic() {
-        let app = ErrorMapping::new(notes);
+        let app = ErrorMapping::new(notes, Arc::new(RecordingLogger::default()));
 
         app.handle(get("/notes/bug"));
         let response = app.handle(get("/notes/1"));
 
         assert_eq!(response.status, 200);
         assert_eq!(response.body, "first note");
+    }
+
+    #[test]
+    fn an_internal_error_leaves_its_detail_in_the_log() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = ErrorMapping::new(notes, logger.clone());
+
+        app.handle(get("/notes/db"));
+
+        assert_eq!(
+            logger.lines(),
+            vec!["storage failed: connection refused at 10.0.0.3:5432".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_panic_is_logged_with_its_request_but_without_its_message() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = ErrorMapping::new(notes, logger.clone());
+
+        app.handle(get("/admin"));
+
+        assert_eq!(
+            logger.lines(),
+            vec!["endpoint panicked on GET /admin".to_string()]
+        );
+    }
+
+    #[test]
+    fn client_errors_and_successes_are_not_logged() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = ErrorMapping::new(notes, logger.clone());
+
+        for path in ["/notes/1", "/notes/7", "/notes/new"] {
+            app.handle(get(path));
+        }
+
+        assert_eq!(logger.lines(), Vec::<String>::new());
     }
 }

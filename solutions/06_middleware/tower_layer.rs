@@ -16,6 +16,18 @@ trait IdGenerator: Send + Sync {
     fn next_id(&self) -> String;
 }
 
+/// Whether an incoming id may be kept (given, as in `request_id_logging`): a
+/// client chooses it, and it ends up in every log line of the request, so
+/// only short ids of letters, digits and dashes are. Anything else is
+/// replaced by a fresh id.
+fn is_acceptable_id(id: &HeaderValue) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .as_bytes()
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+}
+
 /// A boxed future: the simplest way to name the type of an `async` block in
 /// an associated type. It costs one allocation per request.
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -73,10 +85,12 @@ where
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         let id = match req.headers().get(&REQUEST_ID) {
-            Some(incoming) => Some(incoming.clone()),
+            // A client picks the incoming id: keep it only if it is one we
+            // are willing to write into every log line of this request.
+            Some(incoming) if is_acceptable_id(incoming) => Some(incoming.clone()),
             // A generator that produced a value HTTP cannot carry is a bug in
             // the generator; the request still goes through, without an id.
-            None => HeaderValue::try_from(self.ids.next_id()).ok(),
+            _ => HeaderValue::try_from(self.ids.next_id()).ok(),
         };
         if let Some(id) = &id {
             req.headers_mut().insert(REQUEST_ID.clone(), id.clone());
@@ -245,6 +259,68 @@ mod tests {
 
         assert_eq!(result.unwrap_err(), "backend overloaded");
         assert_eq!(ids.issued(), 0, "no request was made, so no id was drawn");
+    }
+
+    #[tokio::test]
+    async fn an_unacceptable_incoming_id_is_replaced() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids.clone()))
+            .service_fn(echo_id);
+        let long = "7".repeat(65);
+
+        let spaced = service.clone().oneshot(request(Some("a b"))).await.unwrap();
+        let too_long = service.oneshot(request(Some(&long))).await.unwrap();
+
+        assert_eq!(spaced.body(), "endpoint saw req-1");
+        assert_eq!(response_id(&spaced), Some("req-1"));
+        assert_eq!(response_id(&too_long), Some("req-2"));
+    }
+
+    /// Ready only after its own `poll_ready`, like a service holding a
+    /// connection it reserved there. A clone starts unready: it has reserved
+    /// nothing. Calling a clone that was never asked is the classic
+    /// clone-then-call bug of hand-written tower services.
+    struct ReservesOnReady {
+        reserved: bool,
+    }
+
+    impl Clone for ReservesOnReady {
+        fn clone(&self) -> Self {
+            Self { reserved: false }
+        }
+    }
+
+    impl Service<Request<String>> for ReservesOnReady {
+        type Response = Response<String>;
+        type Error = String;
+        type Future = std::future::Ready<Result<Response<String>, String>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), String>> {
+            self.reserved = true;
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _req: Request<String>) -> Self::Future {
+            let answer = if std::mem::take(&mut self.reserved) {
+                Ok(Response::new("served".to_string()))
+            } else {
+                Err("called a service whose poll_ready was never asked".to_string())
+            };
+            std::future::ready(answer)
+        }
+    }
+
+    #[tokio::test]
+    async fn the_service_that_was_asked_to_be_ready_is_the_one_called() {
+        let ids = Arc::new(SequentialIds::default());
+        let service = ServiceBuilder::new()
+            .layer(RequestIdLayer::new(ids))
+            .service(ReservesOnReady { reserved: false });
+
+        let response = service.oneshot(request(None)).await;
+
+        assert_eq!(response.map(|r| r.into_body()), Ok("served".to_string()));
     }
 
     #[tokio::test]

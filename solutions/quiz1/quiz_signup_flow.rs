@@ -234,9 +234,12 @@ impl<R: UserRepository> SignupService<R> {
         {
             return Err(SignupError::DomainNotAllowed);
         }
-        // Checking first gives the common case a clear answer without a
-        // failed insert; the unique index (mapped by `From<RepoError>`)
-        // still decides when two signups race past this check together.
+        // Not the uniqueness check: the unique index is (mapped by
+        // `From<RepoError>` below), and it decides when two signups race past
+        // this look together. The look only gives the common case a clear
+        // answer without a failed insert. (In Postgres a failed INSERT aborts
+        // the transaction around it; `INSERT ... ON CONFLICT DO NOTHING
+        // RETURNING id` gets the same answer without an error.)
         if self.repo.find_by_email(&signup.email)?.is_some() {
             return Err(SignupError::EmailTaken);
         }
@@ -447,6 +450,44 @@ mod tests {
     }
 
     #[test]
+    fn the_length_limits_are_inclusive_and_the_password_is_not_trimmed() {
+        let thirty = "é".repeat(30);
+        // Ten characters and two spaces: twelve, as typed.
+        let at_the_limits = validate(&request("grace@example.com", &thirty, " passphrase "));
+        let one_short = validate(&request("grace@example.com", "Grace", "eleven char"));
+
+        assert_eq!(
+            at_the_limits.map(|signup| signup.display_name),
+            Ok(thirty),
+            "30 characters of name and 12 of password are allowed"
+        );
+        assert_eq!(
+            one_short,
+            Err(vec![FieldError::new(
+                "password",
+                "too_short",
+                "at least 12 characters"
+            )])
+        );
+    }
+
+    #[test]
+    fn an_email_needs_a_name_before_the_at_and_a_dot_after_it() {
+        for email in ["@example.com", "grace@localhost", "grace.example.com"] {
+            let result = validate(&request(email, "Grace", "COBOL forever 1959"));
+            assert_eq!(
+                result,
+                Err(vec![FieldError::new(
+                    "email",
+                    "invalid",
+                    "not a valid email address"
+                )]),
+                "email {email:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_taken_email_is_409_whatever_its_case() {
         let mut service = service(FakeUsers::holding_ada());
 
@@ -546,5 +587,14 @@ mod tests {
             Err(SignupError::DomainNotAllowed)
         ));
         assert!(blocked.repository().stored.is_empty());
+    }
+
+    #[test]
+    fn the_stored_hash_depends_on_the_password_and_is_not_the_password() {
+        let hash = hash_password("COBOL forever 1959");
+
+        assert!(!hash.is_empty());
+        assert!(!hash.contains("COBOL"));
+        assert_ne!(hash, hash_password("COBOL forever 1960"));
     }
 }

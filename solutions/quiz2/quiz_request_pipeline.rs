@@ -80,6 +80,11 @@ trait NoteStore {
     fn put(&self, id: &str, text: &str, author: &str) -> Result<(), StoreError>;
 }
 
+/// The operators' log: where the detail of a 5xx goes, never to the client.
+trait Logger {
+    fn error(&self, line: &str);
+}
+
 // ---- The endpoint (given) ------------------------------------------------
 
 /// `GET /notes/{id}` answers the note's text; `PUT /notes/{id}` stores the
@@ -129,23 +134,34 @@ struct RequireAuth {
     verifier: Arc<dyn TokenVerifier>,
 }
 
+/// The token of an `authorization: Bearer <token>` header. The scheme is
+/// case-insensitive (RFC 9110 §11.1), as in `auth_short_circuit`.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 impl Handler for RequireAuth {
     fn handle(&self, mut req: Request) -> Result<Response, ApiError> {
         let user = req
             .headers
             .get("authorization")
-            .and_then(|value| value.strip_prefix("Bearer "))
+            .and_then(|value| bearer_token(value))
             .and_then(|token| self.verifier.verify(token))
             // Short circuit with an error, not a hand-made response: the
             // error mapping outside turns it into the same JSON as any other.
             .ok_or(ApiError::Unauthenticated)?;
+        // Always overwritten, never "kept if present": only this layer may
+        // say who the caller is, and a `user` that arrived with the request
+        // came from whoever built it.
         req.user = Some(user);
         self.inner.handle(req)
     }
 }
 
-/// Caches successful `GET` responses by path; a successful write to a path
-/// drops its entry.
+/// Caches successful `GET` responses by path; a write to a path drops its
+/// entry.
 ///
 /// A cache by path alone is correct only because every authenticated user
 /// sees the same note. If responses depended on the caller, the key would
@@ -174,11 +190,16 @@ impl Handler for ResponseCache {
                 Ok(response)
             }
             Method::Put => {
-                let response = self.inner.handle(req)?;
-                // After the write succeeded, so a reader cannot re-fill the
-                // entry with the old value between invalidation and write.
+                let outcome = self.inner.handle(req);
+                // After the write, and whatever its outcome: a write that
+                // failed or timed out may still have reached the store, and
+                // dropping an entry costs only one reload. After, not before:
+                // dropping it first lets a read in between cache the old note
+                // again. (With concurrent readers even "after" leaves a small
+                // window, see `invalidate_on_write`; this `RefCell` cache is
+                // single-threaded and has none.)
                 self.entries.borrow_mut().remove(&path);
-                Ok(response)
+                outcome
             }
         }
     }
@@ -188,6 +209,7 @@ impl Handler for ResponseCache {
 /// error of every inner layer passes through it. The types make it outermost.
 struct App {
     inner: Box<dyn Handler>,
+    logger: Arc<dyn Logger>,
 }
 
 impl App {
@@ -197,7 +219,10 @@ impl App {
             Err(error) => {
                 let status = error.status();
                 let (code, message) = if status >= 500 {
-                    // Internal detail goes to the logs, not to the client.
+                    // The detail goes to the log, not to the client. (A real
+                    // service logs the whole `source()` chain and a request
+                    // id the body repeats, as `internal_errors_hidden` does.)
+                    self.logger.error(&error.to_string());
                     ("internal", "internal error".to_string())
                 } else {
                     (error.code(), error.to_string())
@@ -211,6 +236,12 @@ impl App {
                 response
                     .headers
                     .insert("content-type".to_string(), "application/json".to_string());
+                if status == 401 {
+                    // HTTP requires a challenge on every 401 (RFC 9110 §15.5.2).
+                    response
+                        .headers
+                        .insert("www-authenticate".to_string(), "Bearer".to_string());
+                }
                 response
             }
         }
@@ -221,7 +252,11 @@ impl App {
 ///
 /// Auth goes outside the cache: a cache outside auth would answer anonymous
 /// callers from memory, the endpoint's protection bypassed by a hit.
-fn build_app(store: Arc<dyn NoteStore>, verifier: Arc<dyn TokenVerifier>) -> App {
+fn build_app(
+    store: Arc<dyn NoteStore>,
+    verifier: Arc<dyn TokenVerifier>,
+    logger: Arc<dyn Logger>,
+) -> App {
     let endpoint = NotesEndpoint { store };
     let cache = ResponseCache {
         inner: Box::new(endpoint),
@@ -233,6 +268,7 @@ fn build_app(store: Arc<dyn NoteStore>, verifier: Arc<dyn TokenVerifier>) -> App
     };
     App {
         inner: Box::new(auth),
+        logger,
     }
 }
 
@@ -312,8 +348,39 @@ mod tests {
         }
     }
 
+    /// Keeps every line logged, for the tests to read.
+    #[derive(Default)]
+    struct RecordingLogger {
+        lines: Mutex<Vec<String>>,
+    }
+
+    impl Logger for RecordingLogger {
+        fn error(&self, line: &str) {
+            self.lines.lock().unwrap().push(line.to_string());
+        }
+    }
+
+    /// Stores the note, then reports a failure: a write whose answer was
+    /// lost (a timeout after the commit).
+    struct StoresThenFails(Arc<CountingStore>);
+
+    impl NoteStore for StoresThenFails {
+        fn get(&self, id: &str) -> Result<Option<String>, StoreError> {
+            self.0.get(id)
+        }
+
+        fn put(&self, id: &str, text: &str, author: &str) -> Result<(), StoreError> {
+            self.0.put(id, text, author)?;
+            Err(StoreError("timed out waiting for the commit".to_string()))
+        }
+    }
+
     fn app(store: Arc<dyn NoteStore>) -> App {
-        build_app(store, Arc::new(FakeVerifier))
+        build_app(
+            store,
+            Arc::new(FakeVerifier),
+            Arc::new(RecordingLogger::default()),
+        )
     }
 
     fn request(method: Method, path: &str, token: Option<&str>, body: &str) -> Request {
@@ -401,6 +468,106 @@ mod tests {
         assert_eq!(
             error_of(&response),
             json!({ "error": { "code": "internal", "message": "internal error" } })
+        );
+    }
+
+    #[test]
+    fn a_storage_failure_leaves_its_detail_in_the_log() {
+        let logger = Arc::new(RecordingLogger::default());
+        let app = build_app(Arc::new(DownStore), Arc::new(FakeVerifier), logger.clone());
+
+        app.serve(get("/notes/1"));
+        app.serve(get("/notes/2"));
+
+        let lines = logger.lines.lock().unwrap().clone();
+        assert_eq!(lines.len(), 2, "one line per 5xx: {lines:?}");
+        assert!(
+            lines[0].contains("connection refused at 10.0.0.3:5432"),
+            "the log must say what failed: {lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_client_error_is_not_logged_as_an_error() {
+        let logger = Arc::new(RecordingLogger::default());
+        let store = Arc::new(CountingStore::default());
+        let app = build_app(store, Arc::new(FakeVerifier), logger.clone());
+
+        app.serve(get("/notes/9"));
+        app.serve(request(Method::Get, "/notes/9", None, ""));
+
+        assert_eq!(*logger.lines.lock().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_401_challenges_the_caller_for_a_bearer_token() {
+        let app = app(CountingStore::with_note("1", "buy milk"));
+
+        let missing = app.serve(request(Method::Get, "/notes/1", None, ""));
+        let invalid = app.serve(request(Method::Get, "/notes/1", Some("tok-eve"), ""));
+        let fine = app.serve(get("/notes/1"));
+
+        for response in [&missing, &invalid] {
+            assert_eq!(
+                response.headers.get("www-authenticate").map(String::as_str),
+                Some("Bearer"),
+                "HTTP requires a challenge on every 401"
+            );
+        }
+        assert_eq!(fine.headers.get("www-authenticate"), None);
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        let app = app(CountingStore::with_note("1", "buy milk"));
+        let with = |authorization: &str| {
+            let mut req = request(Method::Get, "/notes/1", None, "");
+            req.headers
+                .insert("authorization".to_string(), authorization.to_string());
+            app.serve(req).status
+        };
+
+        assert_eq!(with("bearer tok-ada"), 200);
+        assert_eq!(
+            with("Basic tok-ada"),
+            401,
+            "another scheme is no bearer token"
+        );
+    }
+
+    #[test]
+    fn an_identity_sent_with_the_request_is_not_trusted() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(store.clone());
+
+        let mut forged = request(Method::Put, "/notes/1", None, "hacked");
+        forged.user = Some("ada".to_string());
+        let rejected = app.serve(forged);
+        let mut spoofed = put("/notes/1", "call Bob");
+        spoofed.user = Some("mallory".to_string());
+        app.serve(spoofed);
+
+        assert_eq!(rejected.status, 401, "no token, whatever `user` says");
+        assert_eq!(
+            store.author_of("1").as_deref(),
+            Some("ada"),
+            "the author is who the token says, not what the request claimed"
+        );
+    }
+
+    #[test]
+    fn a_failed_write_still_invalidates_the_cached_read() {
+        let store = CountingStore::with_note("1", "buy milk");
+        let app = app(Arc::new(StoresThenFails(store.clone())));
+
+        app.serve(get("/notes/1"));
+        let written = app.serve(put("/notes/1", "buy oat milk"));
+        let reread = app.serve(get("/notes/1"));
+
+        assert_eq!(written.status, 500);
+        assert_eq!(
+            reread.body, "buy oat milk",
+            "the write reached the store although it reported a failure; the cache must not hide it"
         );
     }
 
