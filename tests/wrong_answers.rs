@@ -31,8 +31,9 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-/// The workbook packages whose dependencies the variants share.
-const PACKAGES: [&str; 3] = ["workbook", "workbook/web", "workbook/db"];
+/// Where the workbook packages live: every workspace member under it builds
+/// exercises, and the variants share its dependencies.
+const WORKBOOK_DIR: &str = "workbook";
 
 /// Longer than any exercise's test run; a variant that deadlocks is killed then.
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -92,8 +93,8 @@ fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
 
 /// One workbook package: its dependencies and which solutions it builds.
 struct Package {
-    /// Folder name inside the scratch workspace.
-    dir: &'static str,
+    /// Folder name inside the scratch workspace (the package's name).
+    dir: String,
     /// `[package]` name, as in Cargo.lock, so locked versions carry over.
     name: String,
     dependencies: toml::Table,
@@ -102,8 +103,22 @@ struct Package {
     solutions: BTreeSet<PathBuf>,
 }
 
+/// The workspace members under `workbook/`, from the root manifest.
+fn workbook_members(root: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let table: toml::Table = text.parse().unwrap();
+    table["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.as_str())
+        .filter(|m| *m == WORKBOOK_DIR || m.starts_with(&format!("{WORKBOOK_DIR}/")))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn read_packages(root: &Path) -> Vec<Package> {
-    PACKAGES
+    workbook_members(root)
         .iter()
         .map(|dir| {
             let manifest = root.join(dir).join("Cargo.toml");
@@ -125,11 +140,7 @@ fn read_packages(root: &Path) -> Vec<Package> {
                 }
             }
             Package {
-                dir: match *dir {
-                    "workbook" => "light",
-                    "workbook/web" => "web",
-                    _ => "db",
-                },
+                dir: name.clone(),
                 name,
                 dependencies,
                 lints: table.get("lints").cloned(),
@@ -245,7 +256,7 @@ fn write_workspace(
         std::fs::write(&copied, &source).unwrap();
     }
     for (index, package) in packages.iter().enumerate() {
-        let dir = scratch.join(package.dir);
+        let dir = scratch.join(&package.dir);
         let mut manifest = toml::Table::new();
         let mut meta = toml::Table::new();
         meta.insert("name".into(), package.name.clone().into());
