@@ -9,7 +9,7 @@ mod originals {
 
 mod cli;
 mod commands;
-mod dev;
+mod open;
 mod output;
 mod signals;
 mod watch;
@@ -79,15 +79,15 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
                 manual: manual_run,
             },
         ),
-        Some(Command::Run { name }) => commands::run(dir, name.as_deref(), cancel),
-        Some(Command::Hint { name, level }) => commands::hint(dir, name.as_deref(), level),
-        Some(Command::Reset { name, tests }) => commands::reset(dir, &name, tests),
-        Some(Command::Verify { jobs }) => commands::verify(dir, jobs, cancel),
-        Some(Command::Progress { json }) => commands::progress(dir, json),
+        Some(Command::Run { name }) => commands::run::run(dir, name.as_deref(), cancel),
+        Some(Command::Hint { name, level }) => commands::hint::hint(dir, name.as_deref(), level),
+        Some(Command::Reset { name, tests }) => commands::reset::reset(dir, &name, tests),
+        Some(Command::Verify { jobs }) => commands::verify::verify(dir, jobs, cancel),
+        Some(Command::Progress { json }) => commands::progress::progress(dir, json),
         Some(Command::Dev { command }) => match command {
-            DevCommand::Check { jobs } => dev::check(dir, jobs, cancel),
-            DevCommand::Update => dev::update(dir),
+            DevCommand::Check { jobs } => commands::dev::check::check(dir, jobs, cancel),
+            DevCommand::Update => commands::dev::update::update(dir),
         },
-        Some(Command::Completions { shell }) => commands::completions(shell),
+        Some(Command::Completions { shell }) => commands::completions::completions(shell),
     }
 }

@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use patterns_core::cargo::BuildProgress;
-use patterns_core::catalog::{Catalog, Exercise};
+use patterns_core::catalog::Exercise;
 use patterns_core::check::{Status, Verdict};
-use patterns_core::progress::Progress;
+use patterns_core::session::Session;
 use patterns_core::workbook::ResetScope;
+
+use super::events::Report;
 
 use super::keys::{self, Action, Mode};
 
@@ -70,6 +72,8 @@ pub enum Msg {
     Signal,
     /// A line from stdin in headless mode (`run [NAME]`, `quit`).
     Command(String),
+    /// Progress could not be saved; what to tell the learner.
+    SaveFailed(String),
 }
 
 /// What the loop must do after an update.
@@ -87,6 +91,8 @@ pub enum Effect {
         scope: ResetScope,
     },
     LoadSolution(String),
+    /// Tell a headless listener (an editor, a script) what happened.
+    Report(Report),
     Quit,
 }
 
@@ -157,16 +163,22 @@ pub struct ListState {
 pub struct Running {
     pub run: u64,
     pub exercise: String,
-    pub started: std::time::Instant,
+    pub started: SystemTime,
     pub build: Option<BuildProgress>,
 }
 
-/// The whole state of the watch screen.
+/// The whole state of `patterns watch`, on the screen or headless: one state
+/// machine for both, so that their rules cannot drift apart.
 #[derive(Debug, Clone)]
 pub struct App {
-    pub catalog: Catalog,
-    pub progress: Progress,
-    /// Index of the current exercise.
+    /// The catalog, the learner's progress, and the rules that move them on.
+    pub session: Session,
+    /// Headless: no screen; every saved exercise is checked, and what happens is
+    /// reported ([`Effect::Report`]) for the listener.
+    pub headless: bool,
+    /// The time of the latest message, for what the screen shows of time.
+    pub now: SystemTime,
+    /// Index of the exercise shown (the current one, until the learner moves on).
     pub current: usize,
     /// The latest verdict of the current exercise.
     pub verdict: Option<Verdict>,
@@ -195,24 +207,15 @@ pub struct App {
 }
 
 impl App {
-    /// A new screen on `catalog` and `progress`; `intro` gives a topic's README text.
-    pub fn new(catalog: Catalog, progress: Progress, manual: bool) -> App {
-        let current = progress
-            .current
-            .as_deref()
-            .and_then(|name| catalog.position(name))
-            .or_else(|| {
-                catalog
-                    .exercises
-                    .iter()
-                    .position(|e| !progress.is_done(&e.name))
-            })
-            .unwrap_or(0);
-        let overlay =
-            (!progress.welcomed && catalog.welcome_message.is_some()).then_some(Overlay::Welcome);
+    /// The watch screen on `session`, starting at its current exercise.
+    pub fn new(session: Session, manual: bool) -> App {
+        let current = session.current_index();
+        let overlay = (!session.progress.welcomed && session.catalog.welcome_message.is_some())
+            .then_some(Overlay::Welcome);
         App {
-            catalog,
-            progress,
+            session,
+            headless: false,
+            now: SystemTime::UNIX_EPOCH,
             current,
             verdict: None,
             running: None,
@@ -236,31 +239,33 @@ impl App {
         }
     }
 
+    /// Headless watch on `session`: no overlays, reports for a listener.
+    pub fn headless(session: Session, manual: bool) -> App {
+        App {
+            headless: true,
+            overlay: None,
+            ..App::new(session, manual)
+        }
+    }
+
     pub fn exercise(&self) -> &Exercise {
-        &self.catalog.exercises[self.current]
+        &self.session.catalog.exercises[self.current]
     }
 
     /// The current exercise is done (by its latest verdict, or by progress).
     pub fn is_done(&self) -> bool {
         match &self.verdict {
             Some(verdict) if verdict.exercise == self.exercise().name => verdict.is_done(),
-            _ => self.progress.is_done(&self.exercise().name),
+            _ => self.session.progress.is_done(&self.exercise().name),
         }
     }
 
     pub fn hints_revealed(&self) -> usize {
-        self.progress
-            .record(&self.exercise().name)
-            .map_or(0, |r| r.hints_revealed)
-            .min(self.exercise().hints.len())
+        self.session.hints_revealed(&self.exercise().name)
     }
 
     pub fn done_count(&self) -> usize {
-        self.catalog
-            .exercises
-            .iter()
-            .filter(|e| self.progress.is_done(&e.name))
-            .count()
+        self.session.done_count()
     }
 
     /// The verdict on screen is older than the file (a check of a newer save runs).
@@ -283,14 +288,15 @@ impl App {
     /// Indices of the exercises the list shows, with its filter and search.
     pub fn visible(&self) -> Vec<usize> {
         let search = self.list.search.to_lowercase();
-        self.catalog
+        self.session
+            .catalog
             .exercises
             .iter()
             .enumerate()
             .filter(|(_, e)| match self.list.filter {
                 Filter::All => true,
-                Filter::Done => self.progress.is_done(&e.name),
-                Filter::Pending => !self.progress.is_done(&e.name),
+                Filter::Done => self.session.progress.is_done(&e.name),
+                Filter::Pending => !self.session.progress.is_done(&e.name),
             })
             .filter(|(_, e)| {
                 search.is_empty() || e.name.contains(&search) || e.topic().contains(&search)
@@ -299,23 +305,49 @@ impl App {
             .collect()
     }
 
-    /// Starts the first check (and shows the topic intro when due).
-    pub fn start(&mut self, intro: &dyn Fn(&str) -> Option<String>) -> Vec<Effect> {
+    /// Starts the first check at `now` (and shows the topic intro when due).
+    pub fn start(
+        &mut self,
+        now: SystemTime,
+        intro: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<Effect> {
+        self.now = now;
         self.maybe_introduce(intro);
-        vec![self.check_current()]
+        self.check_current()
     }
 
-    fn check_current(&mut self) -> Effect {
+    fn check_current(&mut self) -> Vec<Effect> {
+        let name = self.exercise().name.clone();
+        self.check(name)
+    }
+
+    /// Checks the exercise `name` as a new run (which cancels any check under way).
+    fn check(&mut self, name: String) -> Vec<Effect> {
         let run = self.next_run;
         self.next_run += 1;
-        let name = self.exercise().name.clone();
         self.running = Some(Running {
             run,
             exercise: name.clone(),
-            started: std::time::Instant::now(),
+            started: self.now,
             build: None,
         });
-        Effect::Check { name, run }
+        let mut effects = Vec::new();
+        self.report(
+            &mut effects,
+            Report::RunStarted {
+                exercise: name.clone(),
+                run,
+            },
+        );
+        effects.push(Effect::Check { name, run });
+        effects
+    }
+
+    /// Adds a report for a headless listener (the screen shows its state instead).
+    fn report(&self, effects: &mut Vec<Effect>, report: Report) {
+        if self.headless {
+            effects.push(Effect::Report(report));
+        }
     }
 
     /// Shows the README of the current exercise's topic when it is the topic's first
@@ -327,13 +359,14 @@ impl App {
         let exercise = self.exercise();
         let topic = exercise.topic().to_owned();
         let first_of_topic = self
+            .session
             .catalog
             .exercises
             .iter()
             .find(|e| e.topic() == topic)
             .is_some_and(|e| e.name == exercise.name);
         if first_of_topic
-            && !self.progress.topics_introduced.contains(&topic)
+            && !self.session.progress.topics_introduced.contains(&topic)
             && let Some(text) = intro(&topic)
         {
             self.overlay = Some(Overlay::TopicIntro { topic, text });
@@ -342,23 +375,28 @@ impl App {
 
     fn go_to(&mut self, index: usize, intro: &dyn Fn(&str) -> Option<String>) -> Vec<Effect> {
         self.current = index;
-        self.progress.current = Some(self.exercise().name.clone());
+        let name = self.exercise().name.clone();
+        self.session.set_current(&name);
         self.verdict = None;
         self.scroll = 0;
         self.screen = Screen::Exercise;
         self.solution = None;
         self.notice = None;
         self.maybe_introduce(intro);
-        vec![self.check_current(), Effect::SaveProgress]
+        let mut effects = self.check_current();
+        effects.push(Effect::SaveProgress);
+        effects
     }
 
-    /// Applies one message; `intro` reads a topic's README; `now` stamps progress.
+    /// Applies one message; `intro` reads a topic's README; `now` is the time it
+    /// arrived (it stamps progress, and is the time the screen shows).
     pub fn update(
         &mut self,
         msg: Msg,
         now: SystemTime,
         intro: &dyn Fn(&str) -> Option<String>,
     ) -> Vec<Effect> {
+        self.now = now;
         match msg {
             Msg::Key(key) => match keys::action(self.mode(), key) {
                 Some(action) => self.act(action, now, intro),
@@ -370,12 +408,15 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Resize | Msg::Tick | Msg::Command(_) => Vec::new(),
-            Msg::Signal => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            Msg::Resize | Msg::Tick => Vec::new(),
+            Msg::Command(line) => self.command(&line),
+            Msg::Signal => self.quit(),
             Msg::FileChanged(path) => self.file_changed(&path),
+            Msg::Notice(text) | Msg::Polling(text) if self.headless => {
+                let mut effects = Vec::new();
+                self.report(&mut effects, Report::Notice { message: text });
+                effects
+            }
             Msg::Notice(text) => {
                 self.notice = Some(text);
                 Vec::new()
@@ -384,19 +425,48 @@ impl App {
                 self.polling = Some(reason);
                 Vec::new()
             }
+            Msg::SaveFailed(problem) => {
+                let mut effects = Vec::new();
+                self.report(
+                    &mut effects,
+                    Report::Error {
+                        message: problem.clone(),
+                        run: None,
+                    },
+                );
+                self.notice = Some(problem);
+                effects
+            }
             Msg::Building { run, progress } => {
+                let mut effects = Vec::new();
                 if let Some(running) = self.running.as_mut().filter(|r| r.run == run) {
-                    running.build = Some(progress);
+                    running.build = Some(progress.clone());
+                    self.report(
+                        &mut effects,
+                        Report::Building {
+                            run,
+                            done: progress.done,
+                            total: progress.total,
+                        },
+                    );
                 }
-                Vec::new()
+                effects
             }
             Msg::Checked { run, verdict } => self.checked(run, *verdict, now),
             Msg::CheckFailed { run, message } => {
+                let mut effects = Vec::new();
                 if self.running.as_ref().is_some_and(|r| r.run == run) {
                     self.running = None;
+                    self.report(
+                        &mut effects,
+                        Report::Error {
+                            message: message.clone(),
+                            run: Some(run),
+                        },
+                    );
                     self.notice = Some(message);
                 }
-                Vec::new()
+                effects
             }
             Msg::AllProgress(line) => {
                 self.checking_all = Some(line);
@@ -405,7 +475,7 @@ impl App {
             Msg::AllOne { name, status } => {
                 self.all_results.retain(|(n, _)| *n != name);
                 self.all_results.push((name, status));
-                let total = self.catalog.exercises.len();
+                let total = self.session.catalog.exercises.len();
                 self.checking_all = Some(format!(
                     "{} of {total} checked, {} done",
                     self.all_results.len(),
@@ -430,12 +500,12 @@ impl App {
                 };
                 let mut effects = Vec::new();
                 if scope == ResetScope::Exercise {
-                    self.progress.clear_done(&name);
+                    self.session.progress.clear_done(&name);
                     effects.push(Effect::SaveProgress);
                 }
                 if name == self.exercise().name {
                     self.verdict = None;
-                    effects.push(self.check_current());
+                    effects.extend(self.check_current());
                 }
                 // After the check it starts, which would clear it.
                 self.notice = Some(message);
@@ -452,20 +522,65 @@ impl App {
         }
     }
 
+    fn quit(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        vec![Effect::Quit]
+    }
+
+    /// A headless command: `run [NAME]` or `quit`.
+    fn command(&mut self, line: &str) -> Vec<Effect> {
+        let mut words = line.split_whitespace();
+        let mut effects = Vec::new();
+        match (words.next(), words.next()) {
+            (Some("quit"), _) => return self.quit(),
+            (Some("run"), name) => match self.session.pick(name) {
+                Ok(exercise) => {
+                    let name = exercise.name.clone();
+                    return self.check(name);
+                }
+                Err(unknown) => self.report(
+                    &mut effects,
+                    Report::Error {
+                        message: unknown.to_string(),
+                        run: None,
+                    },
+                ),
+            },
+            (None, _) => {}
+            (Some(other), _) => self.report(
+                &mut effects,
+                Report::Error {
+                    message: format!(
+                        "unknown command \"{other}\"; the commands are: run [NAME], quit"
+                    ),
+                    run: None,
+                },
+            ),
+        }
+        effects
+    }
+
     fn file_changed(&mut self, path: &Path) -> Vec<Effect> {
         if self.manual {
             return Vec::new();
         }
-        if path == self.exercise().path() {
-            return vec![self.check_current()];
+        let Some(changed) = self
+            .session
+            .catalog
+            .exercises
+            .iter()
+            .find(|e| e.path() == path)
+            .map(|e| e.name.clone())
+        else {
+            return Vec::new();
+        };
+        // Headless checks every saved exercise; the screen, the one it shows.
+        if self.headless || changed == self.exercise().name {
+            return self.check(changed);
         }
-        // Another exercise's file: the current one stays current.
-        if let Some(other) = self.catalog.exercises.iter().find(|e| e.path() == path) {
-            self.notice = Some(format!(
-                "{} changed; it is not the current exercise (l opens the list)",
-                other.name
-            ));
-        }
+        self.notice = Some(format!(
+            "{changed} changed; it is not the current exercise (l opens the list)"
+        ));
         Vec::new()
     }
 
@@ -479,22 +594,30 @@ impl App {
         }
         // A new verdict supersedes whatever the status line said.
         self.notice = None;
-        let was_done = self.progress.is_done(&verdict.exercise);
-        if verdict.status.judges_the_code() {
-            self.progress
-                .record_check(&verdict.exercise, verdict.is_done(), true, now);
+        let recorded = self.session.record(&verdict, true, now);
+        let mut effects = Vec::new();
+        self.report(&mut effects, Report::verdict(run, &verdict));
+        if verdict.is_done() {
+            self.report(
+                &mut effects,
+                Report::Done {
+                    exercise: verdict.exercise.clone(),
+                    next: recorded.moved_to.clone(),
+                },
+            );
         }
-        let just_finished = verdict.is_done() && !was_done;
-        if self
-            .verdict
-            .as_ref()
-            .is_none_or(|v| v.status != verdict.status)
-        {
-            self.scroll = 0;
+        effects.push(Effect::SaveProgress);
+        if verdict.exercise == self.exercise().name {
+            if self
+                .verdict
+                .as_ref()
+                .is_none_or(|v| v.status != verdict.status)
+            {
+                self.scroll = 0;
+            }
+            self.verdict = Some(verdict);
         }
-        self.verdict = Some(verdict);
-        let mut effects = vec![Effect::SaveProgress];
-        if just_finished && self.done_count() == self.catalog.exercises.len() {
+        if recorded.newly_done && recorded.all_done && !self.headless {
             // The last one: re-check everything before congratulating.
             self.checking_all = Some("checking every exercise...".to_owned());
             effects.push(Effect::CheckAll);
@@ -508,12 +631,9 @@ impl App {
             .iter()
             .map(|v| (v.exercise.clone(), v.status))
             .collect();
-        for verdict in verdicts.iter().filter(|v| v.status.judges_the_code()) {
-            self.progress
-                .record_check(&verdict.exercise, verdict.is_done(), false, now);
-        }
+        self.session.record_all(&verdicts, now);
         let done = verdicts.iter().filter(|v| v.is_done()).count();
-        if done == self.catalog.exercises.len() {
+        if done == self.session.catalog.exercises.len() {
             self.overlay = Some(Overlay::Final);
         } else {
             self.notice = Some(format!(
@@ -536,10 +656,7 @@ impl App {
         intro: &dyn Fn(&str) -> Option<String>,
     ) -> Vec<Effect> {
         match action {
-            Action::Quit => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            Action::Quit => self.quit(),
             Action::Help => {
                 self.overlay = Some(Overlay::Help);
                 Vec::new()
@@ -547,13 +664,13 @@ impl App {
             Action::Close => {
                 match self.overlay.take() {
                     Some(Overlay::Welcome) => {
-                        self.progress.welcomed = true;
+                        self.session.progress.welcomed = true;
                         self.scroll = 0;
                         self.maybe_introduce(intro);
                         return vec![Effect::SaveProgress];
                     }
                     Some(Overlay::TopicIntro { topic, .. }) => {
-                        self.progress.topics_introduced.push(topic);
+                        self.session.progress.topics_introduced.push(topic);
                         self.scroll = 0;
                         return vec![Effect::SaveProgress];
                     }
@@ -570,10 +687,10 @@ impl App {
                     self.notice = Some("finish this exercise first (h for a hint)".to_owned());
                     return Vec::new();
                 }
-                let count = self.catalog.exercises.len();
-                let next = (1..=count)
-                    .map(|k| (self.current + k) % count)
-                    .find(|&i| !self.progress.is_done(&self.catalog.exercises[i].name));
+                let next = self
+                    .session
+                    .next_pending(&self.exercise().name)
+                    .and_then(|e| self.session.catalog.position(&e.name));
                 match next {
                     Some(index) => self.go_to(index, intro),
                     None => {
@@ -583,11 +700,10 @@ impl App {
                 }
             }
             Action::Hint => {
-                let count = self.exercise().hints.len();
                 let name = self.exercise().name.clone();
-                let record = self.progress.record_mut(&name, now);
-                if record.hints_revealed < count {
-                    record.hints_revealed += 1;
+                if self.hints_revealed() < self.exercise().hints.len() {
+                    // The next level always exists here.
+                    let _ = self.session.reveal_hint(&name, None, now);
                     vec![Effect::SaveProgress]
                 } else {
                     self.notice = Some("that was the last hint".to_owned());
@@ -615,7 +731,7 @@ impl App {
                 self.checking_all = Some("checking every exercise...".to_owned());
                 vec![Effect::CheckAll]
             }
-            Action::Rerun => vec![self.check_current()],
+            Action::Rerun => self.check_current(),
             Action::Reset | Action::RestoreTests => {
                 self.overlay = Some(Overlay::ConfirmReset {
                     name: self.exercise().name.clone(),
@@ -682,7 +798,9 @@ impl App {
             }
             Action::ListReset => {
                 if self.visible().contains(&self.list.selected) {
-                    let name = self.catalog.exercises[self.list.selected].name.clone();
+                    let name = self.session.catalog.exercises[self.list.selected]
+                        .name
+                        .clone();
                     self.overlay = Some(Overlay::ConfirmReset {
                         name,
                         scope: ResetScope::Exercise,

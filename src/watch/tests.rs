@@ -10,10 +10,12 @@ use patterns_core::catalog::Catalog;
 use patterns_core::check::{Side, Status, Verdict};
 use patterns_core::libtest::{TestOutcome, TestStatus};
 use patterns_core::progress::Progress;
+use patterns_core::session::Session;
 use patterns_core::workbook::ResetScope;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use super::events::Report;
 use super::model::{App, Effect, Filter, Msg, Overlay, Screen};
 use super::view;
 
@@ -51,7 +53,7 @@ fn app() -> App {
         welcomed: true,
         ..Progress::default()
     };
-    App::new(catalog, progress, false)
+    App::new(Session::new(catalog, progress), false)
 }
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -126,7 +128,7 @@ fn deliver(app: &mut App, verdict: Verdict) -> Vec<Effect> {
 }
 
 fn started(app: &mut App) {
-    let effects = app.start(&no_intro);
+    let effects = app.start(now(), &no_intro);
     assert!(matches!(effects[0], Effect::Check { .. }));
 }
 
@@ -137,6 +139,100 @@ fn render(app: &App, width: u16, height: u16) -> String {
 }
 
 // ---- update logic ----
+
+fn reports(effects: &[Effect]) -> Vec<Report> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Report(report) => Some(report.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn headless_is_the_same_machine_reporting_what_happens() {
+    let catalog = Catalog::from_toml(CATALOG, None).unwrap();
+    let mut app = App::headless(Session::new(catalog, Progress::default()), false);
+    // No welcome overlay without a screen.
+    assert_eq!(app.overlay, None);
+    let started = app.start(now(), &no_intro);
+    assert_eq!(
+        reports(&started),
+        vec![Report::RunStarted {
+            exercise: "intro_tests".into(),
+            run: 1
+        }]
+    );
+    let done = verdict(&app, Status::Done);
+    let effects = deliver(&mut app, done);
+    let reported = reports(&effects);
+    assert!(
+        matches!(
+            &reported[0],
+            Report::Verdict {
+                done: true,
+                run: 1,
+                ..
+            }
+        ),
+        "{reported:?}"
+    );
+    assert_eq!(
+        reported[1],
+        Report::Done {
+            exercise: "intro_tests".into(),
+            next: Some("repository_trait".into())
+        }
+    );
+    assert!(effects.contains(&Effect::SaveProgress));
+    // Headless checks any saved exercise, not only the one shown.
+    let effects = app.update(
+        Msg::FileChanged(PathBuf::from(
+            "exercises/02_repositories/in_memory_repository.rs",
+        )),
+        now(),
+        &no_intro,
+    );
+    assert!(effects.contains(&Effect::Check {
+        name: "in_memory_repository".into(),
+        run: 2
+    }));
+    // Commands from stdin.
+    let effects = app.update(Msg::Command("run repositry_trait".into()), now(), &no_intro);
+    assert_eq!(
+        reports(&effects),
+        vec![Report::Error {
+            message: "there is no exercise \"repositry_trait\"; did you mean \"repository_trait\"?"
+                .into(),
+            run: None
+        }]
+    );
+    assert_eq!(
+        app.update(Msg::Command("quit".into()), now(), &no_intro),
+        vec![Effect::Quit]
+    );
+    assert!(app.quit);
+}
+
+#[test]
+fn the_screen_reports_nothing_and_checks_only_what_it_shows() {
+    let mut app = app();
+    let started = app.start(now(), &no_intro);
+    assert!(reports(&started).is_empty());
+    let effects = app.update(
+        Msg::FileChanged(PathBuf::from(
+            "exercises/02_repositories/in_memory_repository.rs",
+        )),
+        now(),
+        &no_intro,
+    );
+    assert!(effects.is_empty());
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("in_memory_repository changed; it is not the current exercise (l opens the list)")
+    );
+}
 
 #[test]
 fn a_runaway_hint_or_state_value_never_breaks_the_screen() {
@@ -151,7 +247,7 @@ fn a_runaway_hint_or_state_value_never_breaks_the_screen() {
     let record = progress.record_mut("a", now());
     record.hints_revealed = usize::MAX;
     record.attempts = u32::MAX;
-    let mut app = App::new(catalog, progress, false);
+    let mut app = App::new(Session::new(catalog, progress), false);
     for (width, height) in [(80, 24), (40, 10), (200, 60), (20, 5)] {
         let screen = render(&app, width, height);
         assert!(!screen.is_empty());
@@ -170,7 +266,7 @@ fn a_done_exercise_that_fails_again_is_failing_again() {
     started(&mut app);
     let done = verdict(&app, Status::Done);
     deliver(&mut app, done);
-    assert!(app.progress.is_done("intro_tests"));
+    assert!(app.session.progress.is_done("intro_tests"));
     app.update(
         Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)),
         now(),
@@ -179,9 +275,10 @@ fn a_done_exercise_that_fails_again_is_failing_again() {
     let failing = verdict(&app, Status::TestsFailed);
     deliver(&mut app, failing);
     assert!(!app.is_done());
-    assert!(!app.progress.is_done("intro_tests"));
+    assert!(!app.session.progress.is_done("intro_tests"));
     assert!(
-        app.progress
+        app.session
+            .progress
             .record("intro_tests")
             .unwrap()
             .done_at
@@ -202,13 +299,13 @@ fn a_done_exercise_that_fails_again_is_failing_again() {
     );
     let broken = verdict(&app, Status::BuildFailed);
     deliver(&mut app, broken);
-    assert!(app.progress.is_done("intro_tests"));
+    assert!(app.session.progress.is_done("intro_tests"));
 }
 
 #[test]
 fn starting_checks_the_current_exercise() {
     let mut app = app();
-    let effects = app.start(&no_intro);
+    let effects = app.start(now(), &no_intro);
     assert_eq!(
         effects,
         vec![Effect::Check {
@@ -305,7 +402,7 @@ fn done_does_not_advance_until_n_is_pressed() {
     let effects = deliver(&mut app, done);
     assert_eq!(effects, vec![Effect::SaveProgress]);
     assert_eq!(app.exercise().name, "intro_tests");
-    assert!(app.progress.is_done("intro_tests"));
+    assert!(app.session.progress.is_done("intro_tests"));
     let effects = key(&mut app, KeyCode::Char('n'));
     assert_eq!(
         effects,
@@ -317,7 +414,10 @@ fn done_does_not_advance_until_n_is_pressed() {
             Effect::SaveProgress
         ]
     );
-    assert_eq!(app.progress.current.as_deref(), Some("repository_trait"));
+    assert_eq!(
+        app.session.progress.current.as_deref(),
+        Some("repository_trait")
+    );
 }
 
 #[test]
@@ -326,8 +426,11 @@ fn a_failed_check_counts_an_attempt() {
     started(&mut app);
     let failing = failing_verdict(&app);
     deliver(&mut app, failing);
-    assert_eq!(app.progress.record("intro_tests").unwrap().attempts, 1);
-    assert!(!app.progress.is_done("intro_tests"));
+    assert_eq!(
+        app.session.progress.record("intro_tests").unwrap().attempts,
+        1
+    );
+    assert!(!app.session.progress.is_done("intro_tests"));
 }
 
 #[test]
@@ -394,7 +497,9 @@ fn reset_asks_first() {
 #[test]
 fn a_failed_reset_changes_nothing_and_its_message_stays() {
     let mut app = app();
-    app.progress.record_check("intro_tests", true, true, now());
+    app.session
+        .progress
+        .record_check("intro_tests", true, true, now());
     let effects = app.update(
         Msg::ResetDone {
             name: "intro_tests".into(),
@@ -405,7 +510,7 @@ fn a_failed_reset_changes_nothing_and_its_message_stays() {
         &|_| None,
     );
     assert_eq!(effects, vec![]);
-    assert!(app.progress.is_done("intro_tests"));
+    assert!(app.session.progress.is_done("intro_tests"));
     assert_eq!(
         app.notice.as_deref(),
         Some("cannot reset intro_tests: no room")
@@ -415,9 +520,11 @@ fn a_failed_reset_changes_nothing_and_its_message_stays() {
 #[test]
 fn finishing_the_last_exercise_checks_all_then_shows_the_final_message() {
     let mut app = app();
-    app.progress
+    app.session
+        .progress
         .record_check("repository_trait", true, true, now());
-    app.progress
+    app.session
+        .progress
         .record_check("in_memory_repository", true, true, now());
     started(&mut app);
     let done = verdict(&app, Status::Done);
@@ -459,10 +566,10 @@ fn check_all_shows_each_result_as_it_arrives() {
 #[test]
 fn the_welcome_shows_once_then_the_topic_introduction() {
     let catalog = Catalog::from_toml(CATALOG, None).unwrap();
-    let mut app = App::new(catalog, Progress::default(), false);
+    let mut app = App::new(Session::new(catalog, Progress::default()), false);
     assert_eq!(app.overlay, Some(Overlay::Welcome));
     let intro = |topic: &str| Some(format!("# {topic}\nWhy this topic exists."));
-    app.start(&intro);
+    app.start(now(), &intro);
     assert_eq!(app.overlay, Some(Overlay::Welcome));
     let effects = app.update(
         Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
@@ -470,16 +577,21 @@ fn the_welcome_shows_once_then_the_topic_introduction() {
         &intro,
     );
     assert_eq!(effects, vec![Effect::SaveProgress]);
-    assert!(app.progress.welcomed);
+    assert!(app.session.progress.welcomed);
     assert!(matches!(app.overlay, Some(Overlay::TopicIntro { .. })));
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.progress.topics_introduced, vec!["00_intro".to_owned()]);
+    assert_eq!(
+        app.session.progress.topics_introduced,
+        vec!["00_intro".to_owned()]
+    );
 }
 
 #[test]
 fn the_list_filters_searches_and_opens() {
     let mut app = app();
-    app.progress.record_check("intro_tests", true, true, now());
+    app.session
+        .progress
+        .record_check("intro_tests", true, true, now());
     key(&mut app, KeyCode::Char('l'));
     assert_eq!(app.screen, Screen::List);
     key(&mut app, KeyCode::Char('f'));
@@ -602,7 +714,9 @@ fn view_help_overlay() {
 #[test]
 fn view_list_with_filter_and_search() {
     let mut app = app();
-    app.progress.record_check("intro_tests", true, true, now());
+    app.session
+        .progress
+        .record_check("intro_tests", true, true, now());
     key(&mut app, KeyCode::Char('l'));
     key(&mut app, KeyCode::Char('f'));
     key(&mut app, KeyCode::Char('/'));
@@ -659,7 +773,7 @@ fn view_terminal_too_small() {
 #[test]
 fn view_confirm_reset_and_welcome() {
     let catalog = Catalog::from_toml(CATALOG, None).unwrap();
-    let app = App::new(catalog, Progress::default(), false);
+    let app = App::new(Session::new(catalog, Progress::default()), false);
     insta::assert_snapshot!("welcome", render(&app, 80, 14));
     let mut app = self::app();
     key(&mut app, KeyCode::Char('x'));

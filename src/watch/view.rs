@@ -80,7 +80,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 
 fn draw_header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let exercise = app.exercise();
-    let total = app.catalog.exercises.len();
+    let total = app.session.catalog.exercises.len();
     let [title, bars] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let line = Line::from(vec![
@@ -98,6 +98,7 @@ fn draw_header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let done = app.done_count();
     let topic = exercise.topic();
     let in_topic: Vec<_> = app
+        .session
         .catalog
         .exercises
         .iter()
@@ -105,7 +106,7 @@ fn draw_header(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .collect();
     let topic_done = in_topic
         .iter()
-        .filter(|e| app.progress.is_done(&e.name))
+        .filter(|e| app.session.progress.is_done(&e.name))
         .count();
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bars);
@@ -322,11 +323,12 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     title.push(' ');
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut selected_line = 0;
-    for (topic, exercises) in app.catalog.topics() {
+    for (topic, exercises) in app.session.catalog.topics() {
         let shown: Vec<_> = exercises
             .iter()
             .filter(|e| {
-                app.catalog
+                app.session
+                    .catalog
                     .position(&e.name)
                     .is_some_and(|i| visible.contains(&i))
             })
@@ -336,16 +338,16 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
         let done = exercises
             .iter()
-            .filter(|e| app.progress.is_done(&e.name))
+            .filter(|e| app.session.progress.is_done(&e.name))
             .count();
         lines.push(Line::from(vec![
             Span::styled(topic_title(topic).to_owned(), Style::new().bold()),
             Span::styled(format!("  {done}/{}", exercises.len()), Style::new().dim()),
         ]));
         for exercise in shown {
-            let index = app.catalog.position(&exercise.name).unwrap_or(0);
+            let index = app.session.catalog.position(&exercise.name).unwrap_or(0);
             let is_current = index == app.current;
-            let (mark, color) = if app.progress.is_done(&exercise.name) {
+            let (mark, color) = if app.session.progress.is_done(&exercise.name) {
                 ("✓", GOOD)
             } else if is_current {
                 ("▶", BUSY)
@@ -417,18 +419,21 @@ fn draw_solution(frame: &mut Frame<'_>, app: &App, area: Rect) {
 fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let text = if let Some(all) = &app.checking_all {
         Span::styled(format!("check all: {all}"), Style::new().fg(BUSY))
-    } else if let Some(running) = app
+    } else if let Some((running, seconds)) = app
         .running
         .as_ref()
-        .filter(|r| r.started.elapsed().as_secs() >= 1)
+        .map(|r| {
+            (
+                r,
+                app.now.duration_since(r.started).map_or(0, |d| d.as_secs()),
+            )
+        })
+        .filter(|(_, seconds)| *seconds >= 1)
     {
-        // Shown from the first second on: quick checks should not flicker.
+        // Shown from the first second on: quick checks should not flicker. The
+        // time is the model's (the last tick's), so views stay pure.
         Span::styled(
-            format!(
-                "checking {}… {} s",
-                running.exercise,
-                running.started.elapsed().as_secs()
-            ),
+            format!("checking {}… {seconds} s", running.exercise),
             Style::new().fg(BUSY),
         )
     } else if let Some(notice) = &app.notice {
@@ -507,7 +512,11 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
         Overlay::Welcome => (
             " Welcome ".to_owned(),
             message_lines(
-                app.catalog.welcome_message.as_deref().unwrap_or_default(),
+                app.session
+                    .catalog
+                    .welcome_message
+                    .as_deref()
+                    .unwrap_or_default(),
                 "Enter to start · j/k scroll",
             ),
             0,
@@ -516,7 +525,8 @@ fn draw_overlay(frame: &mut Frame<'_>, app: &App, overlay: &Overlay, area: Rect)
         Overlay::Final => (
             " All done ".to_owned(),
             message_lines(
-                app.catalog
+                app.session
+                    .catalog
                     .final_message
                     .as_deref()
                     .unwrap_or("Every exercise is done."),

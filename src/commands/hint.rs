@@ -1,0 +1,42 @@
+//! `patterns hint [NAME] [--level N]`: the next hint (or hint N) of an exercise.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use anyhow::Result;
+
+use super::UsageError;
+use crate::open::OpenWorkbook;
+use crate::output::{BOLD, DIM};
+
+pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Result<ExitCode> {
+    let mut open = OpenWorkbook::open(dir, Some("patterns hint"))?;
+    let exercise = open.session.pick(name)?.clone();
+    let count = exercise.hints.len();
+    let level = open
+        .session
+        .reveal_hint(&exercise.name, level, SystemTime::now())
+        .map_err(|e| UsageError(e.to_string()))?;
+
+    let mut out = anstream::stdout();
+    writeln!(
+        out,
+        "{BOLD}Hint {level} of {count}{BOLD:#} for {}:",
+        exercise.name
+    )?;
+    writeln!(out, "{}", exercise.hints[level - 1].trim_end())?;
+    if level < count {
+        writeln!(
+            out,
+            "{DIM}`patterns hint` again for hint {} of {count}.{DIM:#}",
+            level + 1
+        )?;
+    } else if count > 1 {
+        writeln!(out, "{DIM}That was the last hint.{DIM:#}")?;
+    }
+    out.flush()?;
+    open.save();
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,29 @@
+//! The one-shot commands, a file each: each opens the workbook, does its one thing
+//! with the core, and prints for a person (or JSON for a script). Errors go back to
+//! `main` as `anyhow` errors with a message that says what to do.
+
+pub mod completions;
+pub mod dev;
+pub mod hint;
+pub mod progress;
+pub mod reset;
+pub mod run;
+pub mod verify;
+
+mod progress_bar;
+
+pub use progress_bar::BuildProgress;
+
+/// A usage problem: bad arguments, a command that cannot work here. Exits with
+/// status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// How many binaries run at once: as asked, else one per CPU.
+pub fn jobs(requested: Option<usize>) -> usize {
+    requested
+        .filter(|&n| n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(Into::into))
+        .unwrap_or(2)
+}

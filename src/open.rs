@@ -1,0 +1,86 @@
+//! Opening a workbook for a command: its root, catalog and originals, the
+//! learner's session (progress), and the lock of a command that writes.
+//!
+//! Every command and the watch screen open a workbook through [`OpenWorkbook`], so
+//! that finding the root, warning about a progress file kept aside, and saying why
+//! progress could not be saved happen in one place.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use patterns_core::progress::Store;
+use patterns_core::session::Session;
+use patterns_core::workbook::{Lock, Workbook};
+
+use crate::output::WARN;
+
+/// The root named on the command line, else the nearest folder at or above the
+/// current one that has an `info.toml`.
+pub fn root(dir: Option<&Path>) -> Result<PathBuf> {
+    Ok(match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => Workbook::find_root(&std::env::current_dir()?)?,
+    })
+}
+
+/// The workbook at `dir` (or found from the current folder), finding original
+/// texts in this binary's curriculum first.
+pub fn workbook(dir: Option<&Path>) -> Result<Workbook> {
+    Ok(Workbook::open(&root(dir)?)?.with_embedded(crate::originals::ORIGINALS))
+}
+
+/// A workbook opened for a learner: where they stand, where it is saved, and (for
+/// a command that changes things) the workbook's lock.
+pub struct OpenWorkbook {
+    pub workbook: Workbook,
+    pub store: Store,
+    pub session: Session,
+    _lock: Option<Lock>,
+}
+
+impl OpenWorkbook {
+    /// Opens the workbook; `lock_as` takes its lock for a command that writes.
+    pub fn open(dir: Option<&Path>, lock_as: Option<&str>) -> Result<OpenWorkbook> {
+        let workbook = workbook(dir)?;
+        let lock = match lock_as {
+            Some(what) => Some(workbook.lock(what)?),
+            None => None,
+        };
+        let store = workbook.store();
+        let loaded = store
+            .load()
+            .with_context(|| format!("cannot read {}", store.path().display()))?;
+        if let Some(warning) = &loaded.warning {
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "{WARN}warning{WARN:#}: {warning}");
+        }
+        let session = Session::new(workbook.catalog.clone(), loaded.progress);
+        Ok(OpenWorkbook {
+            workbook,
+            store,
+            session,
+            _lock: lock,
+        })
+    }
+
+    /// Saves progress; when it cannot, says so on stderr (after whatever the
+    /// command showed: a verdict or a hint is never hidden by it).
+    pub fn save(&self) {
+        if let Err(error) = self.store.save(&self.session.progress) {
+            let mut err = anstream::stderr();
+            let _ = writeln!(
+                err,
+                "{WARN}warning{WARN:#}: cannot save your progress to {} ({error}); this step is not remembered. Make that folder writable; `patterns verify` rebuilds the done marks from your code.",
+                self.store.path().display()
+            );
+        }
+    }
+
+    /// `path` relative to the workbook root, for messages.
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.workbook.root)
+            .unwrap_or(path)
+            .to_path_buf()
+    }
+}
