@@ -11,9 +11,9 @@ mod cli;
 mod commands;
 mod open;
 mod output;
+mod saves;
 mod signals;
 mod watch;
-mod watcher;
 
 use std::io::Write;
 use std::process::ExitCode;

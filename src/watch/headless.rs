@@ -15,8 +15,8 @@ use super::events::Report;
 use super::model::{App, Msg};
 use super::{Options, drive, start_watcher};
 use crate::open::OpenWorkbook;
+use crate::saves::WatchMode;
 use crate::signals;
-use crate::watcher::WatchMode;
 
 pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
     let open = OpenWorkbook::open(dir, Some("patterns watch --headless"))?;

@@ -36,8 +36,8 @@ use patterns_core::workbook::{ResetScope, Workbook};
 
 use crate::commands::UsageError;
 use crate::open::OpenWorkbook;
+use crate::saves::{WatchEvent, WatchMode, Watcher};
 use crate::signals;
-use crate::watcher::{WatchEvent, WatchMode, Watcher};
 use checker::Checker;
 use events::Report;
 use model::{App, Effect, Msg};
