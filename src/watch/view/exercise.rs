@@ -9,9 +9,9 @@ use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
 use patterns_core::describe::{self, Action, Tone};
 
-use super::super::ansi;
-use super::super::model::App;
 use super::{BAD, BUSY, GOOD, clamp_scroll};
+use crate::watch::ansi;
+use crate::watch::model::App;
 
 pub(super) fn draw_exercise(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [banner, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);

@@ -8,8 +8,8 @@ use ratatui::widgets::{Gauge, Paragraph};
 
 use patterns_core::catalog::topic_title;
 
-use super::super::model::App;
 use super::GOOD;
+use crate::watch::model::App;
 
 pub(super) fn draw_header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let exercise = app.exercise();

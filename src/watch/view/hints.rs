@@ -2,7 +2,7 @@
 
 use ratatui::text::Line;
 
-use super::super::model::App;
+use crate::watch::model::App;
 
 /// The most of one hint the panel shows; an author's runaway hint must not make
 /// every frame slow.

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use patterns_core::catalog::topic_title;
 
-use super::super::model::App;
 use super::{BAD, BUSY, GOOD};
+use crate::watch::model::App;
 
 pub(super) fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let visible = app.visible();

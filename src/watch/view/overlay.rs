@@ -10,9 +10,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use patterns_core::catalog::topic_title;
 use patterns_core::workbook::ResetScope;
 
-use super::super::keys;
-use super::super::model::{App, Overlay};
 use super::{BUSY, clamp_scroll, wrapped_height};
+use crate::watch::keys;
+use crate::watch::model::{App, Overlay};
 
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width.saturating_sub(2));

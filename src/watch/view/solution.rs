@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Text;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::super::ansi;
-use super::super::model::App;
+use crate::watch::ansi;
+use crate::watch::model::App;
 
 pub(super) fn draw_solution(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let Some((_, mine, solution)) = &app.solution else {

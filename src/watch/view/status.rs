@@ -7,9 +7,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::keys;
-use super::super::model::App;
 use super::BUSY;
+use crate::watch::keys;
+use crate::watch::model::App;
 
 pub(super) fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let text = if let Some(all) = &app.checking_all {

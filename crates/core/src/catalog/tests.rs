@@ -1,0 +1,195 @@
+//! The catalog: what info.toml may say, and every problem's message.
+
+use super::*;
+
+fn problems(text: &str) -> Vec<String> {
+    match Catalog::from_toml(text, None) {
+        Ok(_) => Vec::new(),
+        Err(error) => error.problems.iter().map(ToString::to_string).collect(),
+    }
+}
+
+const GOOD: &str = r#"format_version = 1
+welcome_message = "hi"
+
+[[exercises]]
+name = "intro1"
+dir = "00_intro"
+test = false
+hint = "Read the comment."
+
+[[exercises]]
+name = "repo_trait"
+dir = "02_repositories"
+hints = ["a nudge", "the approach"]
+timeout_secs = 3
+strict_clippy = true
+"#;
+
+#[test]
+fn a_valid_catalog_becomes_exercises_with_defaults() {
+    let catalog = Catalog::from_toml(GOOD, None).unwrap();
+    assert_eq!(catalog.welcome_message.as_deref(), Some("hi"));
+    let [intro, repo] = &catalog.exercises[..] else {
+        panic!("two exercises expected");
+    };
+    assert_eq!(intro.path(), PathBuf::from("exercises/00_intro/intro1.rs"));
+    assert_eq!(
+        repo.solution_path(),
+        PathBuf::from("solutions/02_repositories/repo_trait.rs")
+    );
+    assert!(!intro.test && repo.test);
+    assert_eq!(intro.hints, vec!["Read the comment."]);
+    assert_eq!(repo.hints.len(), 2);
+    assert_eq!(intro.timeout, DEFAULT_TIMEOUT);
+    assert_eq!(repo.timeout, Duration::from_secs(3));
+    assert!(repo.strict_clippy && !repo.skip_check_unsolved);
+    assert_eq!(repo.solution_target(), "repo_trait_sol");
+}
+
+#[test]
+fn a_rustlings_v6_set_without_dirs_loads() {
+    let text = "format_version = 1\n[[exercises]]\nname = \"intro1\"\nhint = \"h\"\nskip_check_unsolved = true\n";
+    let catalog = Catalog::from_toml(text, None).unwrap();
+    assert_eq!(
+        catalog.exercises[0].path(),
+        PathBuf::from("exercises/intro1.rs")
+    );
+    assert_eq!(catalog.exercises[0].topic(), "exercises");
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_its_place() {
+    let text = r#"format_version = 1
+
+[[exercises]]
+name = "Cache-Aside"
+dir = "../outside"
+hint = ""
+
+[[exercises]]
+name = "ok_one"
+dir = "a/b"
+hints = ["fine", " "]
+
+[[exercises]]
+name = "ok_one"
+hint = "x"
+
+[[exercises]]
+name = "this_name_is_far_too_long_for_a_bin"
+hint = "x"
+timeout_secs = 0
+
+[[exercises]]
+name = "no_hint"
+"#;
+    assert_eq!(
+        problems(text),
+        vec![
+            "info.toml:4:8: exercise name \"Cache-Aside\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"cache_aside\"",
+            "info.toml:5:7: exercise \"Cache-Aside\": dir \"../outside\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"",
+            "info.toml:6:8: exercise \"Cache-Aside\" has an empty hint; write one, e.g. hint = \"Start from the failing test's message.\"",
+            "info.toml:10:7: exercise \"ok_one\": dir \"a/b\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"",
+            "info.toml:11:18: exercise \"ok_one\": hint 2 is empty; write it or remove it",
+            "info.toml:14:8: exercise name \"ok_one\" is used twice (first at info.toml:9:8); give each exercise its own name",
+            "info.toml:18:8: exercise name \"this_name_is_far_too_long_for_a_bin\" is 35 bytes long; shorten it to at most 32",
+            "info.toml:20:16: exercise \"this_name_is_far_too_long_for_a_bin\": timeout_secs = 0 is out of range; use 1 to 600 (default 10)",
+            "info.toml:22:1: exercise \"no_hint\" has no hint; add hint = \"...\" or hints = [\"nudge\", \"approach\"]",
+        ]
+    );
+}
+
+#[test]
+fn unknown_keys_are_errors_with_a_suggestion() {
+    let text = "format_version = 1\nwelcome_mesage = \"x\"\n\n[[exercises]]\nname = \"a\"\nhnit = \"h\"\nhint = \"h\"\nflavour = 1\n";
+    assert_eq!(
+        problems(text),
+        vec![
+            "info.toml:2:1: unknown key \"welcome_mesage\" at the top level; did you mean \"welcome_message\"?",
+            "info.toml:6:1: unknown key \"hnit\" in [[exercises]]; did you mean \"hint\"?",
+            "info.toml:8:1: unknown key \"flavour\" in [[exercises]]; the known keys are name, dir, test, strict_clippy, hint, hints, skip_check_unsolved, timeout_secs, checks",
+        ]
+    );
+}
+
+#[test]
+fn an_unsupported_format_version_is_named() {
+    let text = "format_version = 2\n[[exercises]]\nname = \"a\"\nhint = \"h\"\n";
+    assert_eq!(
+        problems(text),
+        vec![
+            "info.toml:1:18: unsupported format_version 2; this version of patterns reads format_version = 1"
+        ]
+    );
+}
+
+#[test]
+fn both_hint_and_hints_is_ambiguous() {
+    let text = "format_version = 1\n[[exercises]]\nname = \"a\"\nhint = \"h\"\nhints = [\"x\"]\n";
+    assert_eq!(
+        problems(text),
+        vec![
+            "info.toml:5:9: exercise \"a\" has both hint and hints; keep one (hints = [..] for progressive hints)"
+        ]
+    );
+}
+
+#[test]
+fn syntax_and_type_errors_point_at_the_value() {
+    let broken = "format_version = 1\n[[exercises]\nname = \"a\"\n";
+    let found = problems(broken);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].starts_with("info.toml:2:") && found[0].contains("this is not valid TOML"),
+        "{found:?}"
+    );
+
+    let wrong_type =
+        "format_version = 1\n[[exercises]]\nname = \"a\"\nhint = \"h\"\ntest = \"yes\"\n";
+    let found = problems(wrong_type);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("info.toml:5:8: ") && found[0].ends_with("; fix the value"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_empty_catalog_says_what_to_add() {
+    assert_eq!(
+        problems("format_version = 1\n"),
+        vec![
+            "info.toml:1:1: there are no exercises; add an [[exercises]] table with name, dir and hint"
+        ]
+    );
+}
+
+#[test]
+fn missing_files_and_escaping_links_are_reported() {
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("exercises/t")).unwrap();
+    std::fs::write(outside.path().join("b.rs"), "fn main() {}").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), root.path().join("exercises/link")).unwrap();
+    let text = "format_version = 1\n[[exercises]]\nname = \"a\"\ndir = \"t\"\nhint = \"h\"\n[[exercises]]\nname = \"b\"\ndir = \"link\"\nhint = \"h\"\n";
+    let error = Catalog::from_toml(text, Some(root.path())).unwrap_err();
+    let messages: Vec<String> = error.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages[0],
+        "info.toml:2:1: exercise \"a\": file exercises/t/a.rs not found; create it or fix name/dir"
+    );
+    #[cfg(unix)]
+    assert_eq!(
+        messages[1],
+        "info.toml:6:1: exercise \"b\": exercises/link/b.rs leads outside the workbook's exercises/ folder; make it a real file, not a link"
+    );
+}
+
+#[test]
+fn topic_titles_drop_the_ordering_prefix() {
+    assert_eq!(topic_title("02_repositories"), "repositories");
+    assert_eq!(topic_title("exercises"), "exercises");
+    assert_eq!(topic_title("2024"), "2024");
+}
