@@ -9,8 +9,8 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use patterns_core::check::Verdict;
 use patterns_core::describe::{self, Action, Line, Tone};
+use patterns_core::verdict::Verdict;
 
 pub const GOOD: Style = AnsiColor::Green.on_default().bold();
 pub const BAD: Style = AnsiColor::Red.on_default().bold();

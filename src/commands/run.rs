@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
-use patterns_core::check::{self, Side, Status};
+use patterns_core::check;
 use patterns_core::process::Cancel;
+use patterns_core::verdict::{Side, Status};
 
 use super::BuildProgress;
 use crate::open::OpenWorkbook;

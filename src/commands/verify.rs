@@ -8,8 +8,9 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use patterns_core::catalog::Exercise;
-use patterns_core::check::{self, Side, Status};
+use patterns_core::check;
 use patterns_core::process::Cancel;
+use patterns_core::verdict::{Side, Status};
 
 use super::{BuildProgress, jobs};
 use crate::open::OpenWorkbook;

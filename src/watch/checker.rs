@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use patterns_core::catalog::Exercise;
-use patterns_core::check::{self, Side};
+use patterns_core::check;
 use patterns_core::process::Cancel;
+use patterns_core::verdict::Side;
 use patterns_core::workbook::Workbook;
 
 use super::model::{self, Msg};

@@ -3,8 +3,8 @@
 //! The events are a typed enum, tagged by `"event"`, so that the format is
 //! written down in one place and the compiler holds every emitter to it.
 
-use patterns_core::check::{Status, Verdict};
 use patterns_core::contract::TestChange;
+use patterns_core::verdict::{Status, Verdict};
 use serde::Serialize;
 
 /// One line of headless output.

@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use patterns_core::cargo::BuildProgress;
 use patterns_core::catalog::Exercise;
-use patterns_core::check::{Status, Verdict};
 use patterns_core::session::Session;
+use patterns_core::verdict::{Status, Verdict};
 use patterns_core::workbook::ResetScope;
 
 use super::events::Report;

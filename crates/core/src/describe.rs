@@ -8,8 +8,8 @@
 //! front end to make safe in its own way.
 
 use crate::cargo::strip_ansi;
-use crate::check::{Status, Verdict};
 use crate::libtest::TestStatus;
+use crate::verdict::{Status, Verdict};
 
 /// How a piece of text reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

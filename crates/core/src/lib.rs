@@ -22,4 +22,5 @@ pub mod provenance;
 pub mod session;
 pub mod suggest;
 pub mod targets;
+pub mod verdict;
 pub mod workbook;

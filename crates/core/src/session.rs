@@ -9,9 +9,9 @@
 use std::time::SystemTime;
 
 use crate::catalog::{Catalog, Exercise};
-use crate::check::Verdict;
 use crate::progress::Progress;
 use crate::suggest;
+use crate::verdict::Verdict;
 
 /// A workbook's catalog and a learner's progress in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,7 +207,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Status;
+    use crate::verdict::Status;
     use std::time::Duration;
 
     fn session() -> Session {
@@ -225,7 +225,7 @@ mod tests {
 
     fn verdict(session: &Session, name: &str, status: Status) -> Verdict {
         let exercise = session.catalog.find(name).unwrap();
-        let mut verdict = Verdict::new(exercise, crate::check::Side::Exercise);
+        let mut verdict = Verdict::new(exercise, crate::verdict::Side::Exercise);
         verdict.status = status;
         verdict
     }

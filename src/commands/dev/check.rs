@@ -11,10 +11,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use patterns_core::catalog::{Exercise, INFO_FILE};
-use patterns_core::check::{self, Side, Status};
+use patterns_core::check;
 use patterns_core::contract;
 use patterns_core::originals::ORIGINALS_FILE;
 use patterns_core::process::Cancel;
+use patterns_core::verdict::{Side, Status};
 
 use super::{bin_targets, current_originals};
 use crate::commands::{BuildProgress, jobs};
