@@ -109,13 +109,13 @@ fn failing_tests_are_listed_with_their_messages() {
     assert_eq!(
         run.stdout,
         "Tests: 1 of 2 pass
-  - adds_large_numbers (ignored)
   ✗ adds_two_and_three
       assertion `left == right` failed: 2 + 3 should be 5
         left: 6
        right: 5
       at exercises/basics/failing.rs:18:9
   ✓ adds_two_and_two
+  - adds_large_numbers (ignored)
 ✗ failing: tests fail: 1 of 2 pass
 Stuck? `patterns hint` shows hint 1 of 1.
 "

@@ -173,7 +173,15 @@ fn tests(verdict: &Verdict, lines: &mut Vec<Line>) {
         Tone::Strong,
         format!("Tests: {passed} of {total} pass"),
     )]));
-    for test in &verdict.tests {
+    // Failures first, so that they are what a learner sees without scrolling.
+    let mut ordered: Vec<&crate::libtest::TestOutcome> = verdict.tests.iter().collect();
+    ordered.sort_by_key(|t| match t.status {
+        TestStatus::Failed => 0,
+        TestStatus::DidNotFinish => 1,
+        TestStatus::Passed => 2,
+        TestStatus::Ignored => 3,
+    });
+    for test in ordered {
         let (mark, tone, note) = match test.status {
             TestStatus::Passed => ("✓", Tone::Good, ""),
             TestStatus::Failed => ("✗", Tone::Bad, ""),
