@@ -28,8 +28,8 @@ pub enum Command {
     /// The interactive workbook (the default): re-checks the current exercise on
     /// every save and shows its tests, the compiler's output and hints.
     ///
-    /// Keys: n next, h hint, s solution, l list, c check all, r rerun, x reset,
-    /// ? help, q quit.
+    /// Keys: n next, h hints, s solution, l list, c check all, r rerun, x reset,
+    /// t original tests, i topic introduction, ? help, q quit.
     Watch {
         /// No screen: print one JSON object per line for each event (run started,
         /// build progress, verdict, done, errors), for editors and scripts. Reads

@@ -1086,8 +1086,21 @@ fn a_second_process_is_refused_while_the_workbook_is_locked() {
         "{}",
         run.stderr
     );
-    // Reading progress needs no lock.
+    // Reading progress needs no lock, nor does reading a hint (its reveal is
+    // not recorded then: the lock holder keeps progress).
     assert_eq!(fixture.run(&["progress"]).code, 0);
+    let hint = fixture.run(&["hint", "passing", "--level", "3"]);
+    assert_eq!(hint.code, 0, "{}", hint.stderr);
+    assert!(
+        hint.stdout
+            .starts_with("Hint 3 of 3 for passing:\nthird, nearly the code\n")
+            && hint
+                .stdout
+                .contains("(Not counted as revealed: patterns watch, pid "),
+        "{}",
+        hint.stdout
+    );
+    assert!(!fixture.state().contains("hints_revealed"));
 }
 
 #[test]

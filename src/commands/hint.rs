@@ -6,13 +6,25 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use anyhow::Result;
+use patterns_core::workbook::WorkbookError;
 
 use super::UsageError;
 use crate::open::OpenWorkbook;
 use crate::output::{BOLD, DIM};
 
 pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Result<ExitCode> {
-    let mut open = OpenWorkbook::open(dir, Some("patterns hint"))?;
+    // Reading a hint needs no lock: while `patterns watch` holds it, the hint is
+    // shown and only its reveal goes unrecorded (watch keeps its own progress).
+    let (mut open, locked_by) = match OpenWorkbook::open(dir, Some("patterns hint")) {
+        Ok(open) => (open, None),
+        Err(error) => match error.downcast_ref::<WorkbookError>() {
+            Some(WorkbookError::Locked(holder)) => {
+                let holder = holder.clone();
+                (OpenWorkbook::open(dir, None)?, Some(holder))
+            }
+            _ => return Err(error),
+        },
+    };
     let exercise = open.session.pick(name)?.clone();
     let count = exercise.hints.len();
     let level = open
@@ -37,6 +49,12 @@ pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Res
         writeln!(out, "{DIM}That was the last hint.{DIM:#}")?;
     }
     out.flush()?;
-    open.save();
+    match locked_by {
+        None => open.save(),
+        Some(holder) => writeln!(
+            out,
+            "{DIM}(Not counted as revealed: {holder} is using the workbook; its screen shows hints with h.){DIM:#}"
+        )?,
+    }
     Ok(ExitCode::SUCCESS)
 }

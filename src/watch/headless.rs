@@ -53,7 +53,7 @@ pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
         for report in &reports {
             emit(report);
         }
-        Ok(())
+        Ok(None)
     })?;
     Ok(ExitCode::SUCCESS)
 }

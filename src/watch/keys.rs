@@ -19,6 +19,8 @@ pub enum Action {
     Reset,
     /// Put back the original tests, keeping the rest of the learner's code.
     RestoreTests,
+    /// Show the current topic's introduction.
+    TopicIntro,
     Confirm,
     ScrollDown,
     ScrollUp,
@@ -46,6 +48,8 @@ pub enum Mode {
     Search,
     Solution,
     Overlay,
+    /// The hints overlay: `h` reveals the next one there too.
+    Hints,
     Confirm,
 }
 
@@ -61,7 +65,7 @@ pub struct Binding {
 }
 
 const EXERCISE: &[Mode] = &[Mode::Exercise];
-const SCROLLING: &[Mode] = &[Mode::Exercise, Mode::Solution, Mode::Overlay];
+const SCROLLING: &[Mode] = &[Mode::Exercise, Mode::Solution, Mode::Overlay, Mode::Hints];
 const MAIN: &[Mode] = &[Mode::Exercise, Mode::Solution, Mode::List];
 const LIST: &[Mode] = &[Mode::List];
 
@@ -97,8 +101,8 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Char('h'),
         "h",
         Action::Hint,
-        EXERCISE,
-        "reveal the next hint",
+        &[Mode::Exercise, Mode::Hints],
+        "the hints: reveals the next one",
         true,
     ),
     bind(
@@ -147,6 +151,14 @@ pub const BINDINGS: &[Binding] = &[
         Action::RestoreTests,
         EXERCISE,
         "put the original tests back, keep your code",
+        false,
+    ),
+    bind(
+        KeyCode::Char('i'),
+        "i",
+        Action::TopicIntro,
+        EXERCISE,
+        "the topic's introduction",
         false,
     ),
     bind(
@@ -254,11 +266,11 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(
-        KeyCode::Char('r'),
-        "r",
+        KeyCode::Char('x'),
+        "x",
         Action::ListReset,
         LIST,
-        "reset the selected exercise",
+        "reset the selected exercise (asks first)",
         true,
     ),
     bind(
@@ -321,7 +333,13 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Esc,
         "Esc",
         Action::Close,
-        &[Mode::Confirm, Mode::Overlay, Mode::List, Mode::Solution],
+        &[
+            Mode::Confirm,
+            Mode::Overlay,
+            Mode::Hints,
+            Mode::List,
+            Mode::Solution,
+        ],
         "close / back",
         true,
     ),
@@ -329,7 +347,7 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Enter,
         "Enter",
         Action::Close,
-        &[Mode::Overlay],
+        &[Mode::Overlay, Mode::Hints],
         "close",
         false,
     ),
@@ -337,7 +355,7 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Char('q'),
         "q",
         Action::Close,
-        &[Mode::Overlay, Mode::List, Mode::Solution],
+        &[Mode::Overlay, Mode::Hints, Mode::List, Mode::Solution],
         "back",
         false,
     ),
@@ -456,7 +474,7 @@ mod tests {
             Some(Action::Rerun)
         );
         assert_eq!(
-            action(Mode::List, key(KeyCode::Char('r'))),
+            action(Mode::List, key(KeyCode::Char('x'))),
             Some(Action::ListReset)
         );
         assert_eq!(

@@ -72,8 +72,12 @@ pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
     terminal::spawn_input(tx.clone());
     let mut app = App::new(open.session.clone(), options.manual);
     let result = drive(&mut app, &open, &tx, &rx, |app, _reports| {
-        guard.terminal.draw(|frame| view::draw(frame, app))?;
-        Ok(())
+        let mut drawn = app.viewport;
+        guard
+            .terminal
+            .draw(|frame| drawn = view::draw(frame, app))?;
+        // What the frame showed decides how far the scrolling keys go.
+        Ok((drawn != app.viewport).then_some(Msg::Viewport(drawn)))
     });
     drop(guard);
     result?;
@@ -124,14 +128,15 @@ fn topic_readme(root: &Path) -> impl Fn(&str) -> Option<String> + '_ {
 
 /// The one loop: starts the first check (unless saves are not watched and there
 /// is a screen to press `r` on), then applies every message to the model and
-/// carries out its effects, and calls `present` once the queue is empty. Returns
-/// when the model quits; whatever a check started is stopped by then.
+/// carries out its effects, and calls `present` once the queue is empty (which
+/// may answer with what the frame showed, for the model). Returns when the model
+/// quits; whatever a check started is stopped by then.
 fn drive(
     app: &mut App,
     open: &OpenWorkbook,
     tx: &Sender<Msg>,
     rx: &Receiver<Msg>,
-    mut present: impl FnMut(&App, Vec<Report>) -> Result<()>,
+    mut present: impl FnMut(&App, Vec<Report>) -> Result<Option<Msg>>,
 ) -> Result<()> {
     let intro = topic_readme(&open.workbook.root);
     let mut checker = Checker::new(&open.workbook, tx);
@@ -174,7 +179,10 @@ fn drive(
                 &mut reports,
             );
         }
-        present(app, std::mem::take(&mut reports))?;
+        if let Some(msg) = present(app, std::mem::take(&mut reports))? {
+            // Only what the frame showed: nothing to carry out, nothing to redraw.
+            app.update(msg, SystemTime::now(), &intro);
+        }
     }
     drop(checker);
     saver.finish(&app.session.progress)

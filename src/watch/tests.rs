@@ -16,7 +16,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::events::Report;
-use super::model::{App, Effect, Filter, Msg, Overlay, Screen};
+use super::model::{App, Effect, Filter, Msg, Overlay, Screen, Viewport};
 use super::view;
 
 const CATALOG: &str = r#"format_version = 1
@@ -134,7 +134,11 @@ fn started(app: &mut App) {
 
 fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    terminal
+        .draw(|frame| {
+            view::draw(frame, app);
+        })
+        .unwrap();
     terminal.backend().to_string()
 }
 
@@ -257,7 +261,11 @@ fn a_runaway_hint_or_state_value_never_breaks_the_screen() {
         now(),
         &no_intro,
     );
-    assert!(render(&app, 80, 24).contains("1. word word"));
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("Hint 1 of 2") && screen.contains("word word"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -450,6 +458,110 @@ fn hints_are_revealed_one_level_at_a_time() {
 }
 
 #[test]
+fn hints_read_after_done_are_shown_but_not_counted() {
+    let mut app = app();
+    app.current = 1;
+    app.session
+        .progress
+        .record_check("repository_trait", true, true, now());
+    assert!(key(&mut app, KeyCode::Char('h')).is_empty());
+    assert_eq!(app.overlay, Some(Overlay::Hints));
+    assert_eq!(app.hints_revealed(), 1);
+    assert_eq!(app.session.hints_revealed("repository_trait"), 0);
+    // Closing and opening again shows them again without revealing another.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('h'));
+    assert_eq!(app.hints_revealed(), 1);
+}
+
+#[test]
+fn scrolling_stays_within_what_the_frame_showed() {
+    let mut app = app();
+    app.update(
+        Msg::Viewport(Viewport {
+            rows: 10,
+            max_scroll: 25,
+        }),
+        now(),
+        &no_intro,
+    );
+    key(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.scroll, 25);
+    // `k` after `G` moves at once.
+    key(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.scroll, 24);
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(app.scroll, 25);
+    key(&mut app, KeyCode::PageUp);
+    assert_eq!(app.scroll, 17);
+    // A new verdict is read from its top.
+    started(&mut app);
+    let failing = failing_verdict(&app);
+    deliver(&mut app, failing);
+    assert_eq!(app.scroll, 0);
+    // The help overlay scrolls itself, not the verdict behind it.
+    app.scroll = 3;
+    key(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!((app.scroll, app.overlay_scroll), (3, 1));
+}
+
+#[test]
+fn a_notice_goes_with_the_next_key() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('s'));
+    assert!(app.notice.is_some());
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.notice, None);
+}
+
+#[test]
+fn a_topic_is_introduced_whichever_exercise_opens_it_and_on_i() {
+    let mut app = app();
+    let intro = |topic: &str| Some(format!("# {topic}\nWhy this topic exists."));
+    // Straight from the list into the second exercise of 02_repositories.
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('j'));
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now(),
+        &intro,
+    );
+    assert_eq!(app.exercise().name, "in_memory_repository");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::TopicIntro { topic, .. }) if topic == "02_repositories")
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.overlay, None);
+    // `i` opens it again, any time.
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE)),
+        now(),
+        &intro,
+    );
+    assert!(matches!(app.overlay, Some(Overlay::TopicIntro { .. })));
+}
+
+#[test]
+fn a_search_puts_the_best_match_first() {
+    let catalog = Catalog::from_toml(
+        "format_version = 1\n[[exercises]]\nname = \"logic_without_http\"\nhint = \"h\"\n[[exercises]]\nname = \"http_caching\"\nhint = \"h\"\n[[exercises]]\nname = \"memoize\"\nhint = \"h\"\n",
+        None,
+    )
+    .unwrap();
+    let mut app = App::new(Session::new(catalog, Progress::default()), false);
+    app.session.progress.welcomed = true;
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('/'));
+    for c in "http".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(app.visible(), vec![1, 0]);
+    assert_eq!(app.list.selected, 1);
+}
+
+#[test]
 fn the_solution_opens_only_after_done() {
     let mut app = app();
     started(&mut app);
@@ -554,7 +666,10 @@ fn check_all_shows_each_result_as_it_arrives() {
         now(),
         &no_intro,
     );
-    assert_eq!(app.checking_all.as_deref(), Some("1 of 3 checked, 0 done"));
+    assert_eq!(
+        app.checking_all.as_deref(),
+        Some("1 of 3 exercises checked, 0 done")
+    );
     key(&mut app, KeyCode::Char('l'));
     let screen = render(&app, 80, 14);
     assert!(
@@ -781,7 +896,7 @@ fn view_confirm_reset_and_welcome() {
 }
 
 #[test]
-fn view_solution_side_by_side() {
+fn view_solution_as_a_diff() {
     let mut app = app();
     started(&mut app);
     let done = verdict(&app, Status::Done);
@@ -797,4 +912,97 @@ fn view_solution_side_by_side() {
         &no_intro,
     );
     insta::assert_snapshot!(render(&app, 80, 12));
+}
+
+// ---- the screen at the sizes learners use ----
+
+const LONG_HINT: &str = "Take `mut req`. Decide the id first with a `match` on `req.headers.get(REQUEST_ID)`: a guard `Some(id) if is_acceptable_id(id)` keeps it, anything else draws `self.ids.next_id()`. Insert it back into `req.headers` before calling the inner handler, so that every layer below sees the same id, and the response carries it too.";
+
+const TOPIC_README: &str = "# Caching
+
+A cache keeps an answer near the caller so that the next caller does not pay for
+it again. It trades freshness for speed: every entry is a copy that can be stale.
+
+```
+handler ──▶ cache ──miss──▶ repository
+   ▲          │
+   └── hit ───┘
+```
+
+Do:
+- give every entry a TTL **and** an invalidation path, preferably both;
+- measure first.
+
+Don't cache errors.
+";
+
+fn screens() -> Vec<(&'static str, App)> {
+    let catalog = Catalog::from_toml(
+        &format!(
+            "format_version = 1\n[[exercises]]\nname = \"request_id_logging\"\ndir = \"06_middleware\"\nhints = [\"Where is the id decided?\", \"Decide it once, at the edge.\", {LONG_HINT:?}]\n"
+        ),
+        None,
+    )
+    .unwrap();
+    let progress = Progress {
+        welcomed: true,
+        topics_introduced: vec!["06_middleware".into()],
+        ..Progress::default()
+    };
+    let base = App::new(Session::new(catalog, progress), false);
+
+    let mut failing = base.clone();
+    started(&mut failing);
+    let mut tests_fail = verdict(&failing, Status::TestsFailed);
+    tests_fail.tests = vec![
+        test("an_incoming_id_is_kept", TestStatus::Passed, None),
+        test(
+            "a_request_without_an_id_gets_a_fresh_one_on_the_request_and_the_response",
+            TestStatus::Failed,
+            Some(
+                "assertion `left == right` failed: the response must carry the id the request was given, so that a client can quote it\n  left: None\n right: Some(\"req-1\")",
+            ),
+        ),
+    ];
+    deliver(&mut failing, tests_fail);
+
+    let mut hints = failing.clone();
+    for _ in 0..3 {
+        key(&mut hints, KeyCode::Char('h'));
+    }
+
+    let mut compile = base.clone();
+    started(&mut compile);
+    let mut broken = verdict(&compile, Status::CompileError);
+    broken.first_error = Some(Location {
+        file: "exercises/06_middleware/request_id_logging.rs".into(),
+        line: 297,
+        column: 48,
+    });
+    deliver(&mut compile, broken);
+
+    let mut intro = base.clone();
+    intro.overlay = Some(Overlay::TopicIntro {
+        topic: "05_caching".into(),
+        text: TOPIC_README.into(),
+    });
+
+    vec![
+        ("failing", failing),
+        ("hints", hints),
+        ("compile_error", compile),
+        ("topic_intro", intro),
+    ]
+}
+
+#[test]
+fn screens_at_80x24_and_100x30() {
+    for (name, app) in screens() {
+        for (width, height) in [(80, 24), (100, 30)] {
+            insta::assert_snapshot!(
+                format!("screen_{name}_{width}x{height}"),
+                render(&app, width, height)
+            );
+        }
+    }
 }

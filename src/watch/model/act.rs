@@ -8,9 +8,26 @@ use super::{App, Effect, Overlay, Screen};
 use crate::watch::keys::Action;
 
 impl App {
+    /// The scroll offset the scrolling keys move: the overlay's when one is open.
+    pub(super) fn scroll_target(&mut self) -> &mut u16 {
+        if self.overlay.is_some() {
+            &mut self.overlay_scroll
+        } else {
+            &mut self.scroll
+        }
+    }
+
+    /// Scrolls by `lines`, within what the last frame could show.
     pub(super) fn scroll_by(&mut self, lines: i32) {
-        let next = (i32::from(self.scroll) + lines).clamp(0, i32::from(u16::MAX));
-        self.scroll = u16::try_from(next).unwrap_or(0);
+        let max = i32::from(self.viewport.max_scroll);
+        let scroll = self.scroll_target();
+        let next = (i32::from(*scroll) + lines).clamp(0, max);
+        *scroll = u16::try_from(next).unwrap_or(0);
+    }
+
+    /// A page: the rows shown, less two for context.
+    fn page(&self) -> i32 {
+        i32::from(self.viewport.rows.saturating_sub(2).max(1))
     }
 
     pub(super) fn act(
@@ -22,20 +39,27 @@ impl App {
         match action {
             Action::Quit => self.quit(),
             Action::Help => {
+                self.overlay_scroll = 0;
                 self.overlay = Some(Overlay::Help);
+                Vec::new()
+            }
+            Action::TopicIntro => {
+                let topic = self.exercise().topic().to_owned();
+                self.introduce(topic, intro);
                 Vec::new()
             }
             Action::Close => {
                 match self.overlay.take() {
                     Some(Overlay::Welcome) => {
                         self.session.progress.welcomed = true;
-                        self.scroll = 0;
                         self.maybe_introduce(intro);
                         return vec![Effect::SaveProgress];
                     }
                     Some(Overlay::TopicIntro { topic, .. }) => {
+                        if self.session.progress.topics_introduced.contains(&topic) {
+                            return Vec::new();
+                        }
                         self.session.progress.topics_introduced.push(topic);
-                        self.scroll = 0;
                         return vec![Effect::SaveProgress];
                     }
                     Some(_) => {}
@@ -65,13 +89,28 @@ impl App {
             }
             Action::Hint => {
                 let name = self.exercise().name.clone();
-                if self.hints_revealed() < self.exercise().hints.len() {
+                let shown = self.hints_revealed();
+                let opening = self.overlay != Some(Overlay::Hints);
+                self.overlay = Some(Overlay::Hints);
+                self.overlay_scroll = 0;
+                if shown == self.exercise().hints.len() {
+                    // Opening them again shows them; asking for one more says so.
+                    if !opening || shown == 0 {
+                        self.notice = Some("that was the last hint".to_owned());
+                    }
+                    return Vec::new();
+                }
+                if opening && shown > 0 {
+                    return Vec::new(); // read again what was revealed
+                }
+                if self.session.is_done(&name) {
+                    // After the exercise is done, a hint is reading, not help.
+                    self.hints_after_done = shown + 1;
+                    Vec::new()
+                } else {
                     // The next level always exists here.
                     let _ = self.session.reveal_hint(&name, None, now);
                     vec![Effect::SaveProgress]
-                } else {
-                    self.notice = Some("that was the last hint".to_owned());
-                    Vec::new()
                 }
             }
             Action::Solution => {
@@ -123,19 +162,20 @@ impl App {
                 Vec::new()
             }
             Action::PageDown => {
-                self.scroll_by(10);
+                self.scroll_by(self.page());
                 Vec::new()
             }
             Action::PageUp => {
-                self.scroll_by(-10);
+                self.scroll_by(-self.page());
                 Vec::new()
             }
             Action::Top => {
-                self.scroll = 0;
+                *self.scroll_target() = 0;
                 Vec::new()
             }
             Action::Bottom => {
-                self.scroll = u16::MAX;
+                let max = self.viewport.max_scroll;
+                *self.scroll_target() = max;
                 Vec::new()
             }
             Action::ListDown | Action::ListUp => {
@@ -185,12 +225,12 @@ impl App {
             }
             Action::SearchChar(c) => {
                 self.list.search.push(c);
-                self.keep_selection_visible();
+                self.select_best_match();
                 Vec::new()
             }
             Action::SearchBackspace => {
                 self.list.search.pop();
-                self.keep_selection_visible();
+                self.select_best_match();
                 Vec::new()
             }
             Action::SearchDone => {
@@ -203,6 +243,14 @@ impl App {
                 self.keep_selection_visible();
                 Vec::new()
             }
+        }
+    }
+
+    /// While searching, the best match is the one Enter opens.
+    fn select_best_match(&mut self) {
+        match self.visible().first() {
+            Some(&best) if !self.list.search.is_empty() => self.list.selected = best,
+            _ => self.keep_selection_visible(),
         }
     }
 

@@ -25,7 +25,7 @@ use super::events::Report;
 use super::keys::{self, Mode};
 
 pub use msg::{Effect, Msg};
-pub use state::{Filter, ListState, Overlay, Running, Screen};
+pub use state::{Filter, ListState, Overlay, Running, Screen, Viewport};
 
 /// The whole state of `patterns watch`, on the screen or headless: one state
 /// machine for both, so that their rules cannot drift apart.
@@ -47,8 +47,15 @@ pub struct App {
     pub next_run: u64,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
-    /// First line shown of the scrollable verdict.
+    /// First line shown of the scrollable body (the verdict, the solution).
     pub scroll: u16,
+    /// First line shown of the overlay's text, apart from the body's.
+    pub overlay_scroll: u16,
+    /// The last frame's scrollable part (see [`Viewport`]).
+    pub viewport: Viewport,
+    /// Hints of the shown exercise read after it was done: shown, not counted
+    /// as help used.
+    pub hints_after_done: usize,
     pub list: ListState,
     /// A line for the status bar (reset results, errors), until the next
     /// verdict or move.
@@ -83,6 +90,9 @@ impl App {
             screen: Screen::Exercise,
             overlay,
             scroll: 0,
+            overlay_scroll: 0,
+            viewport: Viewport::default(),
+            hints_after_done: 0,
             list: ListState {
                 selected: current,
                 filter: Filter::All,
@@ -120,8 +130,12 @@ impl App {
         }
     }
 
+    /// How many hints of the shown exercise the learner has read.
     pub fn hints_revealed(&self) -> usize {
-        self.session.hints_revealed(&self.exercise().name)
+        self.session
+            .hints_revealed(&self.exercise().name)
+            .max(self.hints_after_done)
+            .min(self.exercise().hints.len())
     }
 
     pub fn done_count(&self) -> usize {
@@ -137,6 +151,7 @@ impl App {
     pub fn mode(&self) -> Mode {
         match (&self.overlay, &self.screen) {
             (Some(Overlay::ConfirmReset { .. }), _) => Mode::Confirm,
+            (Some(Overlay::Hints), _) => Mode::Hints,
             (Some(_), _) => Mode::Overlay,
             (None, Screen::List) if self.list.searching => Mode::Search,
             (None, Screen::List) => Mode::List,
@@ -145,24 +160,26 @@ impl App {
         }
     }
 
-    /// Indices of the exercises the list shows, with its filter and search.
+    /// Indices of the exercises the list shows, with its filter and search; a
+    /// search puts the best matches first (the name itself, then names that start
+    /// with it, then names with a word that does, then any other match).
     pub fn visible(&self) -> Vec<usize> {
         let search = self.list.search.to_lowercase();
-        self.session
+        let mut shown: Vec<(usize, usize)> = self
+            .session
             .catalog
             .exercises
             .iter()
             .enumerate()
             .filter(|(_, e)| match self.list.filter {
                 Filter::All => true,
-                Filter::Done => self.session.progress.is_done(&e.name),
-                Filter::Pending => !self.session.progress.is_done(&e.name),
+                Filter::Done => self.session.is_done(&e.name),
+                Filter::Pending => !self.session.is_done(&e.name),
             })
-            .filter(|(_, e)| {
-                search.is_empty() || e.name.contains(&search) || e.topic().contains(&search)
-            })
-            .map(|(i, _)| i)
-            .collect()
+            .filter_map(|(i, e)| search_rank(&search, &e.name, e.topic()).map(|rank| (rank, i)))
+            .collect();
+        shown.sort();
+        shown.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Starts the first check at `now` (and shows the topic intro when due).
@@ -210,31 +227,29 @@ impl App {
         }
     }
 
-    /// Shows the README of the current exercise's topic when it is the topic's first
-    /// exercise and the learner has not seen it.
+    /// Shows the README of the shown exercise's topic the first time the learner
+    /// reaches the topic, whichever of its exercises they reach first.
     fn maybe_introduce(&mut self, intro: &dyn Fn(&str) -> Option<String>) {
-        if self.overlay.is_some() {
+        if self.overlay.is_some() || self.headless {
             return;
         }
-        let exercise = self.exercise();
-        let topic = exercise.topic().to_owned();
-        let first_of_topic = self
-            .session
-            .catalog
-            .exercises
-            .iter()
-            .find(|e| e.topic() == topic)
-            .is_some_and(|e| e.name == exercise.name);
-        if first_of_topic
-            && !self.session.progress.topics_introduced.contains(&topic)
-            && let Some(text) = intro(&topic)
-        {
+        let topic = self.exercise().topic().to_owned();
+        if !self.session.progress.topics_introduced.contains(&topic) {
+            self.introduce(topic, intro);
+        }
+    }
+
+    /// Opens the introduction of `topic`, if it has one.
+    pub(super) fn introduce(&mut self, topic: String, intro: &dyn Fn(&str) -> Option<String>) {
+        if let Some(text) = intro(&topic) {
+            self.overlay_scroll = 0;
             self.overlay = Some(Overlay::TopicIntro { topic, text });
         }
     }
 
     fn go_to(&mut self, index: usize, intro: &dyn Fn(&str) -> Option<String>) -> Vec<Effect> {
         self.current = index;
+        self.hints_after_done = 0;
         let name = self.exercise().name.clone();
         self.session.set_current(&name);
         self.verdict = None;
@@ -258,12 +273,25 @@ impl App {
     ) -> Vec<Effect> {
         self.now = now;
         match msg {
-            Msg::Key(key) => match keys::action(self.mode(), key) {
-                Some(action) => self.act(action, now, intro),
-                None => Vec::new(),
-            },
+            Msg::Key(key) => {
+                // A notice answers the key before; the next key moves on from it.
+                self.notice = None;
+                match keys::action(self.mode(), key) {
+                    Some(action) => self.act(action, now, intro),
+                    None => Vec::new(),
+                }
+            }
+            Msg::Viewport(viewport) => {
+                self.viewport = viewport;
+                let scroll = self.scroll_target();
+                *scroll = (*scroll).min(viewport.max_scroll);
+                Vec::new()
+            }
             Msg::Scroll(lines) => {
-                if self.mode() == Mode::Exercise || self.mode() == Mode::Overlay {
+                if matches!(
+                    self.mode(),
+                    Mode::Exercise | Mode::Overlay | Mode::Hints | Mode::Solution
+                ) {
                     self.scroll_by(i32::from(lines));
                 }
                 Vec::new()
@@ -329,7 +357,9 @@ impl App {
                 effects
             }
             Msg::AllProgress(line) => {
-                self.checking_all = Some(line);
+                if self.all_results.is_empty() {
+                    self.checking_all = Some(line);
+                }
                 Vec::new()
             }
             Msg::AllOne { name, status } => {
@@ -337,7 +367,7 @@ impl App {
                 self.all_results.push((name, status));
                 let total = self.session.catalog.exercises.len();
                 self.checking_all = Some(format!(
-                    "{} of {total} checked, {} done",
+                    "{} of {total} exercises checked, {} done",
                     self.all_results.len(),
                     self.all_results.iter().filter(|(_, s)| s.is_done()).count()
                 ));
@@ -468,13 +498,9 @@ impl App {
         }
         effects.push(Effect::SaveProgress);
         if verdict.exercise == self.exercise().name {
-            if self
-                .verdict
-                .as_ref()
-                .is_none_or(|v| v.status != verdict.status)
-            {
-                self.scroll = 0;
-            }
+            // A new verdict is read from its top: a scrolled view of the old one
+            // would start in the middle of something.
+            self.scroll = 0;
             self.verdict = Some(verdict);
         }
         if recorded.newly_done && recorded.all_done && !self.headless {
@@ -502,6 +528,28 @@ impl App {
             ));
         }
         vec![Effect::SaveProgress]
+    }
+}
+
+/// Where `name` (in `topic`) ranks for a search (lower first), or `None` when it
+/// does not match: the name itself, a name that starts with the search, a name
+/// with a word that does (`_http`), the search anywhere in the name, in the topic.
+fn search_rank(search: &str, name: &str, topic: &str) -> Option<usize> {
+    if search.is_empty() {
+        return Some(0);
+    }
+    if name == search {
+        Some(0)
+    } else if name.starts_with(search) {
+        Some(1)
+    } else if name.contains(&format!("_{search}")) {
+        Some(2)
+    } else if name.contains(search) {
+        Some(3)
+    } else if topic.contains(search) {
+        Some(4)
+    } else {
+        None
     }
 }
 

@@ -7,6 +7,7 @@ use patterns_core::cargo::BuildProgress;
 use patterns_core::verdict::{Status, Verdict};
 use patterns_core::workbook::ResetScope;
 
+use super::Viewport;
 use crate::watch::events::Report;
 
 /// Everything the loop receives, from any thread.
@@ -65,6 +66,8 @@ pub enum Msg {
     Command(String),
     /// Progress could not be saved; what to tell the learner.
     SaveFailed(String),
+    /// The frame just drawn, for scrolling.
+    Viewport(Viewport),
 }
 
 /// What the loop must do after an update.

@@ -10,6 +10,8 @@ use patterns_core::workbook::ResetScope;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// The hints revealed so far, the newest first.
+    Hints,
     Welcome,
     /// A topic's README before its first exercise.
     TopicIntro {
@@ -21,6 +23,15 @@ pub enum Overlay {
         scope: ResetScope,
     },
     Final,
+}
+
+/// What the last drawn frame said about the part that scrolls now (an overlay,
+/// else the screen's body): how many rows it shows and how far it can scroll.
+/// Scrolling keys use it, so that `k` after `G` moves at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Viewport {
+    pub rows: u16,
+    pub max_scroll: u16,
 }
 
 /// Which screen is shown.

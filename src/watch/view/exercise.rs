@@ -4,16 +4,17 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Gauge, Paragraph, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Paragraph};
 
 use patterns_core::describe::{self, Action, Tone};
 
-use super::{BAD, BUSY, GOOD, clamp_scroll};
+use super::wrap::wrap;
+use super::{BAD, BUSY, GOOD, scrolled};
 use crate::watch::ansi;
-use crate::watch::model::App;
+use crate::watch::model::{App, Viewport};
 
-pub(super) fn draw_exercise(frame: &mut Frame<'_>, app: &App, area: Rect) {
+pub(super) fn draw_exercise(frame: &mut Frame<'_>, app: &App, area: Rect) -> Viewport {
     let [banner, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     draw_banner(frame, app, banner);
 
@@ -24,13 +25,7 @@ pub(super) fn draw_exercise(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
     }
     let body = rest.inner(ratatui::layout::Margin::new(1, 0));
-    let scroll = clamp_scroll(&lines, body, app.scroll);
-    frame.render_widget(
-        Paragraph::new(Text::from(lines))
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        body,
-    );
+    scrolled(frame, wrap(&lines, body.width), body, app.scroll)
 }
 
 pub(super) fn draw_banner(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -81,7 +76,11 @@ pub(super) fn draw_banner(frame: &mut Frame<'_>, app: &App, area: Rect) {
             ),
         ])
     } else {
-        failing(verdict.headline())
+        // The banner's row: " ✗  " takes 4 columns.
+        failing(shorten_paths(
+            &verdict.headline(),
+            usize::from(area.width).saturating_sub(4),
+        ))
     };
     frame.render_widget(Paragraph::new(line), area);
 }
@@ -91,6 +90,29 @@ fn failing(text: String) -> Line<'static> {
         Span::styled(" ✗ ", Style::new().bold().fg(Color::Black).bg(BAD)),
         Span::styled(format!(" {text}"), Style::new().fg(BAD).bold()),
     ])
+}
+
+/// `text` made to fit `width` columns by shortening the folders of the paths in
+/// it (`exercises/03_services/x.rs:297:48` becomes `…/x.rs:297:48`), never the
+/// file's name or the line and column.
+fn shorten_paths(text: &str, width: usize) -> String {
+    let mut words: Vec<String> = text.split(' ').map(str::to_owned).collect();
+    let fits = |words: &[String]| words.join(" ").chars().count() <= width;
+    for i in (0..words.len()).rev() {
+        if fits(&words) {
+            break;
+        }
+        if let Some(slash) = words[i].rfind('/') {
+            words[i] = format!("…{}", &words[i][slash..]);
+        }
+    }
+    let shortened = words.join(" ");
+    if shortened.chars().count() <= width {
+        return shortened;
+    }
+    let mut cut: String = shortened.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 /// The verdict as lines: the exercise's file, then the core's description of the
@@ -140,5 +162,22 @@ fn style(tone: Tone) -> Style {
         Tone::Warn => Style::new().fg(BUSY).bold(),
         Tone::Dim => Style::new().dim(),
         Tone::Strong => Style::new().bold(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten_paths;
+
+    #[test]
+    fn a_location_keeps_its_file_line_and_column() {
+        let headline =
+            "does not compile: first error at exercises/03_services/generics_vs_dyn.rs:297:48";
+        assert_eq!(shorten_paths(headline, 200), headline);
+        assert_eq!(
+            shorten_paths(headline, 60),
+            "does not compile: first error at …/generics_vs_dyn.rs:297:48"
+        );
+        assert_eq!(shorten_paths(headline, 20), "does not compile: f…");
     }
 }

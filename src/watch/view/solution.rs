@@ -1,32 +1,76 @@
-//! The learner's code beside the reference solution, once an exercise is done.
+//! The learner's code against the reference solution, once an exercise is done:
+//! one column the width of the screen, the two files aligned as a diff, so that
+//! what differs is what stands out.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Text;
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use similar::{ChangeTag, TextDiff};
 
-use crate::watch::ansi;
-use crate::watch::model::App;
+use super::{BAD, GOOD, scrolled};
+use crate::watch::model::{App, Viewport};
 
-pub(super) fn draw_solution(frame: &mut Frame<'_>, app: &App, area: Rect) {
+pub(super) fn draw_solution(frame: &mut Frame<'_>, app: &App, area: Rect) -> Viewport {
     let Some((_, mine, solution)) = &app.solution else {
-        return;
+        return Viewport::default();
     };
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-    for (text, title, rect) in [
-        (mine, " your code ", left),
-        (solution, " reference solution ", right),
-    ] {
-        let lines = ansi::lines(text);
-        let block = Block::new()
-            .borders(Borders::TOP | Borders::LEFT)
-            .title(title);
-        let inner = block.inner(rect);
-        // Code is not wrapped: long lines are cut at the edge, as in an editor.
-        let max = lines.len().saturating_sub(usize::from(inner.height));
-        let scroll = u16::try_from(max).unwrap_or(u16::MAX).min(app.scroll);
-        frame.render_widget(block, rect);
-        frame.render_widget(Paragraph::new(Text::from(lines)).scroll((scroll, 0)), inner);
+    let [legend, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    frame.render_widget(
+        Line::from(if mine == solution {
+            vec![Span::styled(
+                " Your code is the reference solution, letter for letter.",
+                Style::new().fg(GOOD).bold(),
+            )]
+        } else {
+            vec![
+                Span::styled(
+                    " Your code and the reference solution: ",
+                    Style::new().bold(),
+                ),
+                Span::styled("- only yours", Style::new().fg(BAD)),
+                Span::raw("  "),
+                Span::styled("+ only the solution's", Style::new().fg(GOOD)),
+            ]
+        }),
+        legend,
+    );
+    // Code is not wrapped: long lines are cut at the edge, as in an editor.
+    scrolled(frame, diff_lines(mine, solution), body, app.scroll)
+}
+
+/// The two texts as one, line by line: common lines as they are, the learner's
+/// own marked `-`, the solution's own marked `+`.
+fn diff_lines(mine: &str, solution: &str) -> Vec<Line<'static>> {
+    TextDiff::from_lines(mine, solution)
+        .iter_all_changes()
+        .map(|change| {
+            let text = change.value().trim_end_matches('\n').replace('\t', "    ");
+            match change.tag() {
+                ChangeTag::Equal => {
+                    Line::from(Span::styled(format!("  {text}"), Style::new().dim()))
+                }
+                ChangeTag::Delete => {
+                    Line::from(Span::styled(format!("- {text}"), Style::new().fg(BAD)))
+                }
+                ChangeTag::Insert => {
+                    Line::from(Span::styled(format!("+ {text}"), Style::new().fg(GOOD)))
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff_lines;
+
+    #[test]
+    fn the_two_files_line_up_as_a_diff() {
+        let lines: Vec<String> = diff_lines("a\nb\nc\n", "a\nB\nc\n")
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert_eq!(lines, vec!["  a", "- b", "+ B", "  c"]);
     }
 }
