@@ -102,9 +102,12 @@ impl Checker {
             };
             let result = check::check_many(&workbook, &items, &options, &|event| {
                 let msg = match event {
-                    check::Event::Building(p) => {
-                        Msg::AllProgress(format!("building {}/{}", p.done, p.total))
-                    }
+                    // Each package is a build of its own, with its own count of
+                    // units: a count would shrink and grow; say what happens.
+                    check::Event::Building(p) => Msg::AllProgress(format!(
+                        "compiling the exercises ({})…",
+                        if p.current.is_empty() { "cargo" } else { &p.current }
+                    )),
                     check::Event::Running { .. } | check::Event::Linting => return,
                     check::Event::Checked(verdict) => Msg::AllOne {
                         name: verdict.exercise.clone(),
