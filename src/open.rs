@@ -30,6 +30,27 @@ pub fn workbook(dir: Option<&Path>) -> Result<Workbook> {
     Ok(Workbook::open(&root(dir)?)?.with_embedded(crate::originals::ORIGINALS))
 }
 
+/// How many warnings about its info.toml a command says before it goes on.
+const WARNINGS_SHOWN: usize = 3;
+
+/// What is odd but accepted in the workbook's info.toml, a few at most (a
+/// rustlings set may carry a key of its own on every exercise).
+pub fn warnings(workbook: &Workbook) -> Vec<String> {
+    let all = &workbook.catalog.warnings;
+    let mut lines: Vec<String> = all
+        .iter()
+        .take(WARNINGS_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if all.len() > WARNINGS_SHOWN {
+        lines.push(format!(
+            "and {} more about info.toml; `patterns dev check` lists them all",
+            all.len() - WARNINGS_SHOWN
+        ));
+    }
+    lines
+}
+
 /// A workbook opened for a learner: where they stand, where it is saved, and (for
 /// a command that changes things) the workbook's lock.
 pub struct OpenWorkbook {
@@ -54,6 +75,10 @@ impl OpenWorkbook {
         if let Some(warning) = &loaded.warning {
             let mut err = anstream::stderr();
             let _ = writeln!(err, "{WARN}warning{WARN:#}: {warning}");
+        }
+        for line in warnings(&workbook) {
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "{WARN}warning{WARN:#}: {line}");
         }
         let session = Session::new(workbook.catalog.clone(), loaded.progress);
         Ok(OpenWorkbook {

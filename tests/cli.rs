@@ -611,10 +611,10 @@ fn a_broken_info_toml_lists_every_problem_and_exits_2() {
     assert_eq!(run.stdout, "");
     assert_eq!(
         run.stderr,
-        "error: info.toml:4:8: exercise name \"First One\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"first_one\"
-info.toml:8:1: exercise \"second\" has no hint; add hint = \"...\" or hints = [\"nudge\", \"approach\"]
-info.toml:10:7: exercise \"second\": dir \"../escape\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"
-info.toml:11:1: unknown key \"hnit\" in [[exercises]]; did you mean \"hint\"?
+        "error: info.toml:5:8: exercise name \"First One\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"first_one\"
+info.toml:9:1: exercise \"second\" has no hint; add hint = \"...\" or hints = [\"nudge\", \"approach\"]
+info.toml:11:7: exercise \"second\": dir \"../escape\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"
+info.toml:12:1: unknown key \"hnit\" in [[exercises]]; did you mean \"hint\"?
 "
     );
 }

@@ -106,7 +106,11 @@ impl Checker {
                     // units: a count would shrink and grow; say what happens.
                     check::Event::Building(p) => Msg::AllProgress(format!(
                         "compiling the exercises ({})…",
-                        if p.current.is_empty() { "cargo" } else { &p.current }
+                        if p.current.is_empty() {
+                            "cargo"
+                        } else {
+                            &p.current
+                        }
                     )),
                     check::Event::Running { .. } | check::Event::Linting => return,
                     check::Event::Checked(verdict) => Msg::AllOne {

@@ -28,12 +28,23 @@ pub struct Package {
     pub manifest: PathBuf,
 }
 
-/// Every bin target of the workspace, by name.
+/// A bin target and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bin {
+    pub package: Package,
+    /// Its source file, absolute.
+    pub path: PathBuf,
+    /// Its Rust edition (for `rustfmt --edition`).
+    pub edition: String,
+}
+
+/// Every package of the workspace, and every bin target by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Targets {
     /// What the map was read from: the manifests' paths, sizes and times.
     stamp: String,
-    pub bins: BTreeMap<String, Package>,
+    pub packages: Vec<Package>,
+    pub bins: BTreeMap<String, Bin>,
 }
 
 impl Targets {
@@ -75,6 +86,9 @@ impl Targets {
         struct RawTarget {
             name: String,
             kind: Vec<String>,
+            src_path: PathBuf,
+            #[serde(default)]
+            edition: String,
         }
         let output = Command::new(cargo_program())
             .current_dir(root)
@@ -90,22 +104,30 @@ impl Targets {
             io::Error::other(format!("cannot read `cargo metadata` output: {error}"))
         })?;
         let mut bins = BTreeMap::new();
-        for package in metadata.packages {
-            for target in package.targets {
+        let mut packages = Vec::new();
+        for raw in metadata.packages {
+            let package = Package {
+                id: raw.id.clone(),
+                name: raw.name.clone(),
+                manifest: raw.manifest_path.clone(),
+            };
+            for target in raw.targets {
                 if target.kind.iter().any(|k| k == "bin") {
                     bins.insert(
                         target.name,
-                        Package {
-                            id: package.id.clone(),
-                            name: package.name.clone(),
-                            manifest: package.manifest_path.clone(),
+                        Bin {
+                            package: package.clone(),
+                            path: target.src_path,
+                            edition: target.edition,
                         },
                     );
                 }
             }
+            packages.push(package);
         }
         let mut targets = Targets {
             stamp: String::new(),
+            packages,
             bins,
         };
         targets.stamp = stamp(root, targets.manifests());
@@ -114,11 +136,11 @@ impl Targets {
 
     /// The package that builds the bin target `name`.
     pub fn package(&self, name: &str) -> Option<&Package> {
-        self.bins.get(name)
+        self.bins.get(name).map(|bin| &bin.package)
     }
 
     fn manifests(&self) -> Vec<&Path> {
-        let mut manifests: Vec<&Path> = self.bins.values().map(|p| p.manifest.as_path()).collect();
+        let mut manifests: Vec<&Path> = self.packages.iter().map(|p| p.manifest.as_path()).collect();
         manifests.sort();
         manifests.dedup();
         manifests

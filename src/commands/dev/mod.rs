@@ -20,7 +20,7 @@ fn bin_targets(root: &Path) -> Result<BTreeMap<String, PathBuf>> {
     Ok(targets
         .bins
         .into_iter()
-        .map(|(name, package)| (name, package.manifest))
+        .map(|(name, bin)| (name, bin.package.manifest))
         .collect())
 }
 

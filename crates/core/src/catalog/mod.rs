@@ -47,7 +47,12 @@ pub const MAX_NAME_LEN: usize = 32;
 pub struct Catalog {
     pub welcome_message: Option<String>,
     pub final_message: Option<String>,
+    /// patterns' stricter authoring rules are on (see [`RawInfo::strict`]).
+    pub strict: bool,
     pub exercises: Vec<Exercise>,
+    /// What is odd but accepted (an unknown key, a name outside the convention):
+    /// say it, and go on.
+    pub warnings: Vec<Problem>,
 }
 
 /// One validated exercise.
@@ -135,7 +140,12 @@ impl Catalog {
                 return Err(problems.into_error());
             }
         };
-        validate::report_unknown_keys(document.get_ref(), &mut problems);
+        // Whether the rules are strict decides what is an error and what a warning.
+        let strict = document
+            .get_ref()
+            .get("strict")
+            .is_some_and(|v| matches!(v.get_ref(), toml::de::DeValue::Boolean(true)));
+        validate::report_unknown_keys(document.get_ref(), strict, &mut problems);
 
         let raw: RawInfo = match toml::from_str(text) {
             Ok(raw) => raw,
@@ -147,7 +157,8 @@ impl Catalog {
                 return Err(problems.into_error());
             }
         };
-        let catalog = validate::validate(raw, root, &mut problems);
+        let mut catalog = validate::validate(raw, root, &mut problems);
+        catalog.warnings = problems.take_warnings();
         problems.finish()?;
         Ok(catalog)
     }
@@ -162,13 +173,15 @@ impl Catalog {
         self.exercises.iter().position(|e| e.name == name)
     }
 
-    /// Topics in the order of their first exercise, each with its exercises.
+    /// Topics in info.toml's order, each with its exercises: a run of exercises of
+    /// one topic is a group, and a topic that comes back later (a rustlings quiz
+    /// in `quizzes/` between other topics) is a group again there.
     pub fn topics(&self) -> Vec<(&str, Vec<&Exercise>)> {
         let mut topics: Vec<(&str, Vec<&Exercise>)> = Vec::new();
         for exercise in &self.exercises {
-            match topics.iter_mut().find(|(t, _)| *t == exercise.topic()) {
-                Some((_, list)) => list.push(exercise),
-                None => topics.push((exercise.topic(), vec![exercise])),
+            match topics.last_mut() {
+                Some((topic, list)) if *topic == exercise.topic() => list.push(exercise),
+                _ => topics.push((exercise.topic(), vec![exercise])),
             }
         }
         topics

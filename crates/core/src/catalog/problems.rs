@@ -42,10 +42,11 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Collects problems with their positions in the source text.
+/// Collects problems (and warnings) with their positions in the source text.
 pub(super) struct Problems<'a> {
     pub(super) text: &'a str,
     list: Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
 impl<'a> Problems<'a> {
@@ -53,16 +54,45 @@ impl<'a> Problems<'a> {
         Problems {
             text,
             list: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
-    pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+    fn place(&self, span: &Range<usize>, message: impl Into<String>) -> Problem {
         let (line, column) = line_column(self.text, span.start);
-        self.list.push(Problem {
+        Problem {
             line,
             column,
             message: message.into(),
-        });
+        }
+    }
+
+    /// A problem that keeps the catalog from loading.
+    pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let problem = self.place(&span, message);
+        self.list.push(problem);
+    }
+
+    /// Something the catalog loads despite (rustlings accepts it), to be said.
+    pub(super) fn warn(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let problem = self.place(&span, message);
+        self.warnings.push(problem);
+    }
+
+    /// A problem in a strict catalog, a warning in another.
+    pub(super) fn by(&mut self, strict: bool, span: Range<usize>, message: impl Into<String>) {
+        if strict {
+            self.at(span, message);
+        } else {
+            self.warn(span, message);
+        }
+    }
+
+    /// The warnings, in the order of the file.
+    pub(super) fn take_warnings(&mut self) -> Vec<Problem> {
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.sort_by_key(|p| (p.line, p.column));
+        warnings
     }
 
     pub(super) fn finish(self) -> Result<(), CatalogError> {

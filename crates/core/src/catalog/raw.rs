@@ -8,6 +8,7 @@ pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
     "format_version",
     "welcome_message",
     "final_message",
+    "strict",
     "exercises",
 ];
 pub(super) const EXERCISE_KEYS: &[&str] = &[
@@ -32,6 +33,12 @@ pub struct RawInfo {
     pub welcome_message: Option<String>,
     /// Shown when every exercise is done.
     pub final_message: Option<String>,
+    /// patterns' stricter rules, for collections written for patterns (`dev new`
+    /// sets it): unknown keys and names outside `[a-z0-9_]` are errors, not
+    /// warnings, and `dev check` insists that every exercise parses, has a
+    /// solution, and has its solution's tests. A rustlings set leaves it out.
+    #[serde(default)]
+    pub strict: bool,
     /// The exercises, in the order learners take them.
     #[serde(default)]
     pub exercises: Vec<Spanned<RawExercise>>,

@@ -61,6 +61,7 @@ fn a_rustlings_v6_set_without_dirs_loads() {
 #[test]
 fn every_problem_is_reported_at_once_with_its_place() {
     let text = r#"format_version = 1
+strict = true
 
 [[exercises]]
 name = "Cache-Aside"
@@ -87,29 +88,69 @@ name = "no_hint"
     assert_eq!(
         problems(text),
         vec![
-            "info.toml:4:8: exercise name \"Cache-Aside\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"cache_aside\"",
-            "info.toml:5:7: exercise \"Cache-Aside\": dir \"../outside\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"",
-            "info.toml:6:8: exercise \"Cache-Aside\" has an empty hint; write one, e.g. hint = \"Start from the failing test's message.\"",
-            "info.toml:10:7: exercise \"ok_one\": dir \"a/b\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"",
-            "info.toml:11:18: exercise \"ok_one\": hint 2 is empty; write it or remove it",
-            "info.toml:14:8: exercise name \"ok_one\" is used twice (first at info.toml:9:8); give each exercise its own name",
-            "info.toml:18:8: exercise name \"this_name_is_far_too_long_for_a_bin\" is 35 bytes long; shorten it to at most 32",
-            "info.toml:20:16: exercise \"this_name_is_far_too_long_for_a_bin\": timeout_secs = 0 is out of range; use 1 to 600 (default 10)",
-            "info.toml:22:1: exercise \"no_hint\" has no hint; add hint = \"...\" or hints = [\"nudge\", \"approach\"]",
+            "info.toml:5:8: exercise name \"Cache-Aside\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"cache_aside\"",
+            "info.toml:6:7: exercise \"Cache-Aside\": dir \"../outside\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"",
+            "info.toml:7:8: exercise \"Cache-Aside\" has an empty hint; write one, e.g. hint = \"Start from the failing test's message.\"",
+            "info.toml:11:7: exercise \"ok_one\": dir \"a/b\" must be one plain folder name under exercises/ (letters, digits, _ and -; no /, no ..); e.g. dir = \"02_repositories\"",
+            "info.toml:12:18: exercise \"ok_one\": hint 2 is empty; write it or remove it",
+            "info.toml:15:8: exercise name \"ok_one\" is used twice (first at info.toml:10:8); give each exercise its own name",
+            "info.toml:19:8: exercise name \"this_name_is_far_too_long_for_a_bin\" is 35 bytes long; shorten it to at most 32",
+            "info.toml:21:16: exercise \"this_name_is_far_too_long_for_a_bin\": timeout_secs = 0 is out of range; use 1 to 600 (default 10)",
+            "info.toml:23:1: exercise \"no_hint\" has no hint; add hint = \"...\" or hints = [\"nudge\", \"approach\"]",
         ]
     );
 }
 
 #[test]
-fn unknown_keys_are_errors_with_a_suggestion() {
-    let text = "format_version = 1\nwelcome_mesage = \"x\"\n\n[[exercises]]\nname = \"a\"\nhnit = \"h\"\nhint = \"h\"\nflavour = 1\n";
+fn in_a_strict_catalog_unknown_keys_are_errors_with_a_suggestion() {
+    let text = "format_version = 1\nstrict = true\nwelcome_mesage = \"x\"\n\n[[exercises]]\nname = \"a\"\nhnit = \"h\"\nhint = \"h\"\nflavour = 1\n";
     assert_eq!(
         problems(text),
         vec![
-            "info.toml:2:1: unknown key \"welcome_mesage\" at the top level; did you mean \"welcome_message\"?",
-            "info.toml:6:1: unknown key \"hnit\" in [[exercises]]; did you mean \"hint\"?",
-            "info.toml:8:1: unknown key \"flavour\" in [[exercises]]; the known keys are name, dir, test, strict_clippy, hint, hints, skip_check_unsolved, timeout_secs, checks",
+            "info.toml:3:1: unknown key \"welcome_mesage\" at the top level; did you mean \"welcome_message\"?",
+            "info.toml:7:1: unknown key \"hnit\" in [[exercises]]; did you mean \"hint\"?",
+            "info.toml:9:1: unknown key \"flavour\" in [[exercises]]; the known keys are name, dir, test, strict_clippy, hint, hints, skip_check_unsolved, timeout_secs, checks",
         ]
+    );
+}
+
+#[test]
+fn a_rustlings_set_may_have_keys_and_names_of_its_own() {
+    // Without `strict`, what rustlings accepts loads; it is said, not refused.
+    let text = "format_version = 1\nauthors = [\"x\"]\n\n[[exercises]]\nname = \"Übung1\"\ndifficulty = 2\nhint = \"h\"\n[[exercises]]\nname = \"bad name\"\nhint = \"h\"\n";
+    assert_eq!(
+        problems(text),
+        vec![
+            "info.toml:9:8: exercise name \"bad name\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"bad_name\""
+        ]
+    );
+    let text = text.replace("\n[[exercises]]\nname = \"bad name\"\nhint = \"h\"\n", "\n");
+    let catalog = Catalog::from_toml(&text, None).unwrap();
+    assert!(!catalog.strict);
+    assert_eq!(catalog.exercises[0].name, "Übung1");
+    let warnings: Vec<String> = catalog.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "info.toml:2:1: unknown key \"authors\" at the top level; the known keys are format_version, welcome_message, final_message, strict, exercises",
+            "info.toml:5:8: exercise name \"Übung1\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"ubung1\"",
+            "info.toml:6:1: unknown key \"difficulty\" in [[exercises]]; the known keys are name, dir, test, strict_clippy, hint, hints, skip_check_unsolved, timeout_secs, checks",
+        ]
+    );
+}
+
+#[test]
+fn topics_keep_the_order_of_info_toml() {
+    let text = "format_version = 1\n[[exercises]]\nname = \"if1\"\ndir = \"03_if\"\nhint = \"h\"\n[[exercises]]\nname = \"quiz1\"\ndir = \"quizzes\"\nhint = \"h\"\n[[exercises]]\nname = \"vecs1\"\ndir = \"05_vecs\"\nhint = \"h\"\n[[exercises]]\nname = \"quiz2\"\ndir = \"quizzes\"\nhint = \"h\"\n";
+    let catalog = Catalog::from_toml(text, None).unwrap();
+    let topics: Vec<(&str, usize)> = catalog
+        .topics()
+        .iter()
+        .map(|(topic, exercises)| (*topic, exercises.len()))
+        .collect();
+    assert_eq!(
+        topics,
+        vec![("03_if", 1), ("quizzes", 1), ("05_vecs", 1), ("quizzes", 1)]
     );
 }
 

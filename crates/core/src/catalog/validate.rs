@@ -28,10 +28,17 @@ fn unknown_key_message(key: &str, known: &[&str], place: &str) -> String {
     }
 }
 
-pub(super) fn report_unknown_keys(document: &toml::de::DeTable<'_>, problems: &mut Problems<'_>) {
+/// Keys no version of the format knows: errors in a strict catalog, warnings in
+/// another (a rustlings set may carry keys of its own, such as "difficulty").
+pub(super) fn report_unknown_keys(
+    document: &toml::de::DeTable<'_>,
+    strict: bool,
+    problems: &mut Problems<'_>,
+) {
     for (key, value) in document {
         if !TOP_LEVEL_KEYS.contains(&key.get_ref().as_ref()) {
-            problems.at(
+            problems.by(
+                strict,
                 key.span(),
                 unknown_key_message(key.get_ref(), TOP_LEVEL_KEYS, "at the top level"),
             );
@@ -49,7 +56,8 @@ pub(super) fn report_unknown_keys(document: &toml::de::DeTable<'_>, problems: &m
             };
             for key in table.keys() {
                 if !EXERCISE_KEYS.contains(&key.get_ref().as_ref()) {
-                    problems.at(
+                    problems.by(
+                        strict,
                         key.span(),
                         unknown_key_message(key.get_ref(), EXERCISE_KEYS, "in [[exercises]]"),
                     );
@@ -80,27 +88,43 @@ pub(super) fn validate(
         );
     }
 
+    let strict = raw.strict;
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut exercises = Vec::with_capacity(raw.exercises.len());
     for spanned in raw.exercises {
         let table_span = spanned.span();
         let raw = spanned.into_inner();
-        if let Some(exercise) = validate_exercise(raw, table_span, root, &mut seen, problems) {
+        if let Some(exercise) =
+            validate_exercise(raw, table_span, root, strict, &mut seen, problems)
+        {
             exercises.push(exercise);
         }
     }
     Catalog {
         welcome_message: raw.welcome_message,
         final_message: raw.final_message,
+        strict,
         exercises,
+        warnings: Vec::new(),
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// patterns' convention for names: lowercase ASCII letters, digits and `_`.
+fn conventional_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// What Cargo takes as a bin target's name (and a file system as a file's):
+/// letters (of any script), digits, `_` and `-`.
+fn cargo_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 fn valid_dir(dir: &str) -> bool {
@@ -115,6 +139,7 @@ fn validate_exercise(
     raw: RawExercise,
     table_span: Range<usize>,
     root: Option<(&Path, bool)>,
+    strict: bool,
     seen: &mut HashMap<String, Range<usize>>,
     problems: &mut Problems<'_>,
 ) -> Option<Exercise> {
@@ -122,18 +147,21 @@ fn validate_exercise(
     let name = raw.name.into_inner();
     let mut ok = true;
 
-    if !valid_name(&name) {
+    let conventional = format!(
+        "exercise name \"{name}\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"{}\"",
+        suggest_name(&name)
+    );
+    if !cargo_name(&name) {
+        // Cargo would refuse it as a target's name: no workbook can build it.
         ok = false;
-        problems.at(
-            name_span.clone(),
-            format!(
-                "exercise name \"{name}\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"{}\"",
-                suggest_name(&name)
-            ),
-        );
+        problems.at(name_span.clone(), conventional);
+    } else if !conventional_name(&name) {
+        ok &= !strict;
+        problems.by(strict, name_span.clone(), conventional);
     } else if name.len() > MAX_NAME_LEN {
-        ok = false;
-        problems.at(
+        ok &= !strict;
+        problems.by(
+            strict,
             name_span.clone(),
             format!(
                 "exercise name \"{name}\" is {} bytes long; shorten it to at most {MAX_NAME_LEN}",
@@ -353,15 +381,25 @@ fn check_files(
     ok
 }
 
+/// A conventional name close to `name`: lowercase, accents dropped, anything else
+/// a `_`.
 fn suggest_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| match c {
-            'A'..='Z' => c.to_ascii_lowercase(),
-            'a'..='z' | '0'..='9' | '_' => c,
-            _ => '_',
-        })
-        .collect();
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        match c {
+            'a'..='z' | '0'..='9' | '_' => out.push(c),
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => out.push('a'),
+            'ç' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ß' => out.push_str("ss"),
+            _ => out.push('_'),
+        }
+    }
     out.truncate(MAX_NAME_LEN);
     out
 }
