@@ -140,7 +140,8 @@ impl Targets {
     }
 
     fn manifests(&self) -> Vec<&Path> {
-        let mut manifests: Vec<&Path> = self.packages.iter().map(|p| p.manifest.as_path()).collect();
+        let mut manifests: Vec<&Path> =
+            self.packages.iter().map(|p| p.manifest.as_path()).collect();
         manifests.sort();
         manifests.dedup();
         manifests
@@ -200,7 +201,8 @@ mod tests {
         assert!(state.join(CACHE_FILE).is_file());
         // Remembered: a cache that names a bin cargo would not know still serves.
         let mut remembered = first.clone();
-        remembered.bins.insert("ghost".into(), package.clone());
+        let ghost = remembered.bins["one"].clone();
+        remembered.bins.insert("ghost".into(), ghost);
         std::fs::write(
             state.join(CACHE_FILE),
             toml::to_string(&remembered).unwrap(),
