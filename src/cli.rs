@@ -106,15 +106,21 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
-    /// Validate the workbook: the catalog parses, every exercise has a solution and
-    /// Cargo targets and the same `mod tests` as its solution, every solution passes
-    /// with clippy warnings denied, and every exercise fails while unsolved (unless
-    /// `skip_check_unsolved`).
+    /// Can this workbook ship? Checks the catalog, the Cargo targets, the sources
+    /// (a `// TODO` in each; in a strict workbook also solutions, originals and
+    /// tests equal to the solution's), rustfmt on the solutions, that every
+    /// solution passes with clippy warnings denied and every exercise fails while
+    /// unsolved. Every finding is reported with its place and a fix.
     Check {
         /// How many binaries run at once (default: the number of CPUs).
         #[arg(long, short, value_name = "N")]
         jobs: Option<usize>,
+        /// Print the findings as JSON (a versioned schema), for CI.
+        #[arg(long)]
+        json: bool,
     },
-    /// Rewrite the generated [[bin]] list of workbook/Cargo.toml from info.toml.
+    /// Write what follows from info.toml: each exercise's and solution's Cargo bin
+    /// target (in the package that holds it, `[[bin]]` or rustlings' inline list),
+    /// and in a strict workbook originals.toml.
     Update,
 }

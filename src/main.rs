@@ -85,7 +85,9 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Verify { jobs }) => commands::verify::verify(dir, jobs, cancel),
         Some(Command::Progress { json }) => commands::progress::progress(dir, json),
         Some(Command::Dev { command }) => match command {
-            DevCommand::Check { jobs } => commands::dev::check::check(dir, jobs, cancel),
+            DevCommand::Check { jobs, json } => {
+                commands::dev::check::check(dir, jobs, json, cancel)
+            }
             DevCommand::Update => commands::dev::update::update(dir),
         },
         Some(Command::Completions { shell }) => commands::completions::completions(shell),

@@ -743,6 +743,13 @@ impl Fixture {
         .unwrap();
         std::fs::write(self.path("originals.toml"), manifest.render()).unwrap();
     }
+
+    /// Holds the fixture to the rules of our own workbook (`strict = true`).
+    fn make_strict(&self) {
+        let info = self.path("info.toml");
+        let text = std::fs::read_to_string(&info).unwrap();
+        std::fs::write(&info, format!("strict = true\n{text}")).unwrap();
+    }
 }
 
 #[test]
@@ -1131,15 +1138,51 @@ fn dev_check_reports_a_missing_solution_and_target() {
         "",
     );
     std::fs::write(fixture.path("Cargo.toml"), manifest).unwrap();
+    fixture.make_strict();
     let run = fixture.run(&["dev", "check"]);
     assert_eq!(run.code, 1);
     assert!(
+        run.stdout.contains(
+            "✗ no Cargo bin target `failing_sol` (for solutions/basics/failing.rs); run `patterns dev update`"
+        ),
+        "{}",
         run.stdout
-            .contains("✗ failing: no Cargo bin target `failing_sol`; run `patterns dev update`")
     );
     assert!(run.stdout.contains(
         "✗ program: no solution file solutions/basics/program.rs; write the reference solution"
     ));
+}
+
+#[test]
+fn dev_check_holds_a_rustlings_set_to_rustlings_rules() {
+    // Not strict: a missing solution, no originals.toml and tests that differ
+    // from the solution's are the author's choice, as rustlings allows.
+    let fixture = Fixture::new("workbook");
+    std::fs::remove_file(fixture.path("solutions/basics/program.rs")).unwrap();
+    let solution = fixture.path("solutions/basics/failing.rs");
+    let text = std::fs::read_to_string(&solution).unwrap();
+    std::fs::write(
+        &solution,
+        text.replace("assert_eq!(add(2, 3), 5", "assert_eq!(add(2, 3), 5 + 0"),
+    )
+    .unwrap();
+    let run = fixture.run(&["dev", "check"]);
+    assert!(!run.stdout.contains("no solution file"), "{}", run.stdout);
+    assert!(!run.stdout.contains("originals.toml"), "{}", run.stdout);
+    assert!(!run.stdout.contains("differ"), "{}", run.stdout);
+    // The solution target of program is gone from the plan: a stray now.
+    assert!(
+        run.stdout.contains("✗ the Cargo bin target `program_sol` builds solutions/basics/program.rs, which is no exercise or solution of info.toml; run `patterns dev update`"),
+        "{}",
+        run.stdout
+    );
+    let update = fixture.run(&["dev", "update"]);
+    assert_eq!(update.code, 0, "{}{}", update.stdout, update.stderr);
+    let manifest = std::fs::read_to_string(fixture.path("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("program_sol"), "{manifest}");
+    assert!(!fixture.path("originals.toml").exists());
+    let run = fixture.run(&["dev", "check"]);
+    assert!(!run.stdout.contains("program_sol"), "{}", run.stdout);
 }
 
 #[test]
@@ -1334,6 +1377,7 @@ fn a_save_during_a_run_replaces_that_run() {
 #[test]
 fn dev_check_wants_originals_that_name_the_exercise_files() {
     let fixture = Fixture::new("workbook");
+    fixture.make_strict();
     let run = fixture.run(&["dev", "check"]);
     assert!(
         run.stdout
@@ -1375,6 +1419,7 @@ fn dev_check_refuses_a_test_exercise_without_tests() {
 #[test]
 fn dev_check_refuses_tests_that_differ_from_the_solutions() {
     let fixture = Fixture::new("workbook");
+    fixture.make_strict();
     let solution = fixture.path("solutions/basics/failing.rs");
     let text = std::fs::read_to_string(&solution).unwrap();
     std::fs::write(
@@ -1531,4 +1576,68 @@ fn nothing_a_check_starts_outlives_the_watch_screen() {
             processes_under(fixture.root()).is_empty()
         });
     }
+}
+
+#[test]
+fn dev_check_json_names_each_rule_its_place_and_exercise() {
+    let fixture = Fixture::new("workbook");
+    std::fs::write(fixture.path("exercises/basics/notes.rs"), "// scratch\n").unwrap();
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "// TODO: make add add.",
+        "",
+    );
+    let program = fixture.path("exercises/basics/program.rs");
+    let text = std::fs::read_to_string(&program).unwrap();
+    std::fs::write(&program, format!("{text}\n#[test]\nfn runs() {{}}\n")).unwrap();
+    let run = fixture.run(&["dev", "check", "--json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["strict"], false);
+    let found: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["place"].as_str().unwrap_or("").to_owned(),
+                f["exercise"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expect = |rule: &str, place: &str, exercise: &str| {
+        assert!(
+            found.contains(&(rule.into(), place.into(), exercise.into())),
+            "no {rule} at {place} in {found:?}"
+        );
+    };
+    expect("stray-file", "exercises/basics/notes.rs", "");
+    // Files come first: with a stray file nothing is built.
+    assert_eq!(found.len(), 1, "{found:?}");
+    std::fs::remove_file(fixture.path("exercises/basics/notes.rs")).unwrap();
+    let run = fixture.run(&["dev", "check", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rules: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["exercise"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    for wanted in [
+        ("todo", "failing"),
+        ("test-in-program", "program"),
+        ("passes-unsolved", "passing"),
+    ] {
+        assert!(rules.contains(&wanted), "no {wanted:?} in {rules:?}");
+    }
+    assert_eq!(report["errors"], rules.len());
 }

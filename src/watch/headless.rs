@@ -49,6 +49,9 @@ pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
         mode: mode.to_owned(),
         exercise: app.exercise().name.clone(),
     });
+    if let Some(message) = super::catalog_warning(&open.workbook) {
+        emit(&Report::Notice { message });
+    }
     drive(&mut app, &open, &tx, &rx, |_, reports| {
         for report in &reports {
             emit(report);

@@ -71,6 +71,9 @@ pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
     let mut guard = terminal::TerminalGuard::enter().context("cannot set up the terminal")?;
     terminal::spawn_input(tx.clone());
     let mut app = App::new(open.session.clone(), options.manual);
+    if let Some(warning) = catalog_warning(&open.workbook) {
+        app.notice = Some(warning);
+    }
     let result = drive(&mut app, &open, &tx, &rx, |app, _reports| {
         let mut drawn = app.viewport;
         guard
@@ -118,6 +121,17 @@ fn start_watcher(root: &Path, options: Options, tx: &Sender<Msg>) -> Option<Watc
             None
         }
     }
+}
+
+/// One line about what is odd in info.toml, when something is.
+fn catalog_warning(workbook: &Workbook) -> Option<String> {
+    let count = workbook.catalog.warnings.len();
+    (count > 0).then(|| {
+        format!(
+            "info.toml has {count} warning{} (`patterns dev check` lists them)",
+            if count == 1 { "" } else { "s" }
+        )
+    })
 }
 
 fn topic_readme(root: &Path) -> impl Fn(&str) -> Option<String> + '_ {

@@ -34,6 +34,32 @@ pub struct SourceTest {
     pub ignored: bool,
 }
 
+/// Where and why a source text does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    pub message: String,
+}
+
+/// The tests a source text declares, or where it does not parse.
+pub fn tests_of(text: &str) -> Result<Vec<SourceTest>, ParseError> {
+    match syn::parse_file(text) {
+        Ok(file) => Ok(tests_in(&file)),
+        Err(error) => {
+            let start = error.span().start();
+            Err(ParseError {
+                line: start.line,
+                column: start.column + 1,
+                message: error.to_string(),
+            })
+        }
+    }
+}
+
 /// Every function in `file` marked `#[test]` (or `#[tokio::test]` and the like: any
 /// attribute whose last path segment is `test`), in source order.
 pub fn tests_in(file: &syn::File) -> Vec<SourceTest> {

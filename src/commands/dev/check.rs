@@ -1,139 +1,584 @@
-//! `patterns dev check`: can this workbook ship? The catalog is valid, every
-//! exercise has a solution and Cargo targets, the originals manifest names the
-//! exercise files, every solution passes with clippy warnings denied, and every
-//! exercise fails while unsolved. All checks share the same few cargo invocations
-//! and run in parallel.
+//! `patterns dev check`: can this workbook ship? Everything an author can get
+//! wrong, found in one run and reported at once, each with its place and a fix:
+//!
+//! - the catalog (its problems, and its warnings);
+//! - the Cargo targets follow info.toml (`dev update` writes them);
+//! - every exercise has a `// TODO`, no `#[test]` where `test = false`, and no
+//!   file in `exercises/` or `solutions/` that belongs to no exercise;
+//! - every solution is rustfmt-clean, passes with clippy warnings denied, and
+//!   its architecture checks pass on it; every exercise fails while unsolved;
+//! - in a strict workbook (`strict = true`, ours) also: every exercise has a
+//!   solution and parses, its tests are its solution's, and `originals.toml`
+//!   names the exercise files. A rustlings set is not held to those (a syntax
+//!   error can be its lesson, a test can be the learner's to write).
+//!
+//! `--json` prints the same findings for CI. All builds share a few cargo
+//! invocations and run in parallel.
 
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use patterns_core::catalog::{Exercise, INFO_FILE};
+use patterns_core::catalog::{EXERCISES_DIR, Exercise, INFO_FILE, LoadError, SOLUTIONS_DIR};
 use patterns_core::check;
 use patterns_core::contract;
 use patterns_core::originals::ORIGINALS_FILE;
 use patterns_core::process::Cancel;
-use patterns_core::verdict::{Side, Status};
+use patterns_core::targets::Targets;
+use patterns_core::verdict::{Side, Status, Verdict};
+use patterns_core::workbook::{Workbook, WorkbookError};
+use serde::Serialize;
 
-use super::{bin_targets, current_originals};
+use super::bins::{self, Manifest};
+use super::current_originals;
 use crate::commands::{BuildProgress, jobs};
 use crate::open;
-use crate::output::{self, BAD, BOLD, DIM, GOOD};
+use crate::output::{self, BAD, BOLD, DIM, GOOD, WARN};
+
+/// One thing `dev check` found.
+#[derive(Debug, Clone, Serialize)]
+struct Finding {
+    /// Which rule: `catalog`, `target`, `todo`, `rustfmt`, ...
+    rule: &'static str,
+    severity: Severity,
+    /// Where: `file`, `file:line` or `file:line:col`, relative to the root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exercise: Option<String>,
+    /// What is wrong and how to fix it.
+    message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Severity {
+    Error,
+    Warning,
+}
+
+/// What `--json` prints.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    ok: bool,
+    strict: bool,
+    exercises: usize,
+    solutions_passing: usize,
+    solutions_checked: usize,
+    exercises_failing_unsolved: usize,
+    exercises_checked_unsolved: usize,
+    errors: usize,
+    warnings: usize,
+    duration_ms: u64,
+    findings: &'a [Finding],
+}
+
+#[derive(Default)]
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn error(
+        &mut self,
+        rule: &'static str,
+        place: Option<String>,
+        exercise: Option<&str>,
+        message: String,
+    ) {
+        self.0.push(Finding {
+            rule,
+            severity: Severity::Error,
+            place,
+            exercise: exercise.map(str::to_owned),
+            message,
+        });
+    }
+
+    fn warning(&mut self, rule: &'static str, place: Option<String>, message: String) {
+        self.0.push(Finding {
+            rule,
+            severity: Severity::Warning,
+            place,
+            exercise: None,
+            message,
+        });
+    }
+
+    fn errors(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+struct Counts {
+    solutions_passing: usize,
+    solutions_checked: usize,
+    failing_unsolved: usize,
+    checked_unsolved: usize,
+    skipped_unsolved: usize,
+}
 
 pub fn check(
     dir: Option<&Path>,
     requested_jobs: Option<usize>,
+    json: bool,
     cancel: &Cancel,
 ) -> Result<ExitCode> {
     let started = Instant::now();
-    let workbook = open::workbook(dir)?;
+    let mut findings = Findings::default();
+    let workbook = match open::workbook(dir) {
+        Ok(workbook) => workbook,
+        Err(error) if json => {
+            // The catalog's problems are findings too, for CI to read.
+            if let Some(WorkbookError::Catalog(LoadError::Invalid(invalid))) =
+                error.downcast_ref::<WorkbookError>()
+            {
+                for problem in &invalid.problems {
+                    findings.error(
+                        "catalog",
+                        Some(format!("{INFO_FILE}:{}:{}", problem.line, problem.column)),
+                        None,
+                        problem.message.clone(),
+                    );
+                }
+                return finish(&findings, &Counts::default(), false, 0, json, started);
+            }
+            return Err(error);
+        }
+        Err(error) => return Err(error),
+    };
     let catalog = &workbook.catalog;
     let mut out = anstream::stdout();
-    let mut failures: Vec<String> = Vec::new();
-    writeln!(
-        out,
-        "{GOOD}✓{GOOD:#} {INFO_FILE}: {} exercises in {} topics",
-        catalog.exercises.len(),
-        catalog.topics().len()
-    )?;
+    if !json {
+        writeln!(
+            out,
+            "{GOOD}✓{GOOD:#} {INFO_FILE}: {} exercises in {} topics{}",
+            catalog.exercises.len(),
+            catalog.topics().len(),
+            if catalog.strict { " (strict)" } else { "" }
+        )?;
+    }
+    for warning in &catalog.warnings {
+        findings.warning(
+            "catalog",
+            Some(format!("{INFO_FILE}:{}:{}", warning.line, warning.column)),
+            warning.message.clone(),
+        );
+    }
 
-    // Files and Cargo targets.
-    let targets = bin_targets(&workbook.root)?;
+    let targets = Targets::read(&workbook.root).context("cannot list the workspace's targets")?;
+    check_files(&workbook, &mut findings);
+    check_targets(&workbook, &targets, &mut findings)?;
+    if findings.errors() > 0 {
+        // Without its files and targets, nothing builds: say what is missing first.
+        return finish(
+            &findings,
+            &Counts::default(),
+            catalog.strict,
+            catalog.exercises.len(),
+            json,
+            started,
+        );
+    }
+    if catalog.strict {
+        check_originals(&workbook, &mut findings)?;
+    }
+    check_sources(&workbook, &mut findings);
+    check_format(&workbook, &targets, &mut findings);
+
+    let counts = check_builds(&workbook, requested_jobs, cancel, json, &mut findings)?;
+    if !json {
+        writeln!(
+            out,
+            "{} solutions: {} of {} pass with clippy warnings denied",
+            mark(counts.solutions_passing == counts.solutions_checked),
+            counts.solutions_passing,
+            counts.solutions_checked
+        )?;
+        writeln!(
+            out,
+            "{} exercises: {} of {} fail unsolved{}",
+            mark(counts.failing_unsolved == counts.checked_unsolved),
+            counts.failing_unsolved,
+            counts.checked_unsolved,
+            match counts.skipped_unsolved {
+                0 => String::new(),
+                skipped => format!(" ({skipped} skipped by skip_check_unsolved)"),
+            }
+        )?;
+    }
+    finish(
+        &findings,
+        &counts,
+        catalog.strict,
+        catalog.exercises.len(),
+        json,
+        started,
+    )
+}
+
+/// Solutions that exist (a strict workbook needs every one), and files in the
+/// exercise folders that belong to no exercise.
+fn check_files(workbook: &Workbook, findings: &mut Findings) {
+    let root = &workbook.root;
+    let catalog = &workbook.catalog;
+    let mut known: BTreeSet<PathBuf> = BTreeSet::new();
     for exercise in &catalog.exercises {
-        if !workbook.root.join(exercise.solution_path()).is_file() {
-            failures.push(format!(
-                "{}: no solution file {}; write the reference solution",
-                exercise.name,
-                exercise.solution_path().display()
-            ));
+        known.insert(root.join(exercise.path()));
+        let solution = exercise.solution_path();
+        known.insert(root.join(&solution));
+        if !root.join(&solution).is_file() && catalog.strict {
+            findings.error(
+                "solution",
+                Some(shown(&solution)),
+                Some(&exercise.name),
+                format!(
+                    "{}: no solution file {}; write the reference solution",
+                    exercise.name,
+                    shown(&solution)
+                ),
+            );
         }
-        for target in [exercise.name.clone(), exercise.solution_target()] {
-            if !targets.contains_key(&target) {
-                failures.push(format!(
-                    "{}: no Cargo bin target `{target}`; run `patterns dev update`",
-                    exercise.name
-                ));
+    }
+    for folder in [EXERCISES_DIR, SOLUTIONS_DIR] {
+        for file in files_under(&root.join(folder)) {
+            let is_readme = file.file_name().is_some_and(|n| n == "README.md");
+            if !known.contains(&file) && !is_readme {
+                let relative = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
+                findings.error(
+                    "stray-file",
+                    Some(shown(&relative)),
+                    None,
+                    format!(
+                        "{} belongs to no exercise of {INFO_FILE}; add its exercise, or move it out of {folder}/",
+                        shown(&relative)
+                    ),
+                );
             }
         }
     }
-    if !failures.is_empty() {
-        return finish(&mut out, &failures, started);
-    }
+}
 
-    // What learners get must be what the manifest names as the originals.
-    let manifest = current_originals(&workbook)?;
+/// Every file below `dir` (none when it does not exist).
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The Cargo targets say what info.toml says (`dev update` writes them).
+fn check_targets(workbook: &Workbook, targets: &Targets, findings: &mut Findings) -> Result<()> {
+    let plan = bins::plan(workbook, targets)?;
+    for (path, wanted) in &plan.wanted {
+        let manifest = Manifest::read(path)?;
+        let dir = manifest.dir().to_path_buf();
+        let place = Some(shown(path.strip_prefix(&workbook.root).unwrap_or(path)));
+        let current: Vec<_> = manifest
+            .bins()
+            .into_iter()
+            .filter(|b| bins::in_exercise_folders(&workbook.root, &dir, &b.path))
+            .collect();
+        for bin in wanted {
+            match current.iter().find(|c| c.name == bin.name) {
+                None => findings.error(
+                    "target",
+                    place.clone(),
+                    None,
+                    format!(
+                        "no Cargo bin target `{}` (for {}); run `patterns dev update`",
+                        bin.name, bin.path
+                    ),
+                ),
+                Some(current) if current.path != bin.path => findings.error(
+                    "target",
+                    place.clone(),
+                    None,
+                    format!(
+                        "the Cargo bin target `{}` builds {}, not {}; run `patterns dev update`",
+                        bin.name, current.path, bin.path
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        for bin in current
+            .iter()
+            .filter(|c| !wanted.iter().any(|w| w.name == c.name))
+        {
+            findings.error(
+                "target",
+                place.clone(),
+                None,
+                format!(
+                    "the Cargo bin target `{}` builds {}, which is no exercise or solution of {INFO_FILE}; run `patterns dev update`",
+                    bin.name, bin.path
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What learners get is what the manifest names as the originals.
+fn check_originals(workbook: &Workbook, findings: &mut Findings) -> Result<()> {
+    let current = current_originals(workbook)?;
     match &workbook.originals {
-        None => failures.push(format!(
-            "there is no {ORIGINALS_FILE}; run `patterns dev update` to write it"
-        )),
+        None => findings.error(
+            "originals",
+            Some(ORIGINALS_FILE.to_owned()),
+            None,
+            format!("there is no {ORIGINALS_FILE}; run `patterns dev update` to write it"),
+        ),
         Some(listed) => {
-            for (path, id) in &manifest.files {
+            for (path, id) in &current.files {
                 if listed.files.get(path) != Some(id) {
-                    failures.push(format!(
-                        "{path} is not the original {ORIGINALS_FILE} names; if it holds the starting code learners should get, run `patterns dev update`"
-                    ));
+                    findings.error(
+                        "originals",
+                        Some(path.clone()),
+                        None,
+                        format!(
+                            "{path} is not the original {ORIGINALS_FILE} names; if it holds the starting code learners should get, run `patterns dev update`"
+                        ),
+                    );
                 }
             }
             for path in listed
                 .files
                 .keys()
-                .filter(|p| !manifest.files.contains_key(*p))
+                .filter(|p| !current.files.contains_key(*p))
             {
-                failures.push(format!(
-                    "{ORIGINALS_FILE} lists {path}, which is no exercise of info.toml; run `patterns dev update`"
-                ));
+                findings.error(
+                    "originals",
+                    Some(ORIGINALS_FILE.to_owned()),
+                    None,
+                    format!(
+                        "{ORIGINALS_FILE} lists {path}, which is no exercise of {INFO_FILE}; run `patterns dev update`"
+                    ),
+                );
             }
         }
     }
+    Ok(())
+}
 
-    // The learner must face the very tests the reference solution passes.
-    for exercise in &catalog.exercises {
-        if let Some(problem) = tests_differ(&workbook.root, exercise) {
-            failures.push(problem);
+/// What the sources say: a `// TODO` to work on, no tests where `test = false`,
+/// and in a strict workbook, files that parse and tests that are the solution's.
+fn check_sources(workbook: &Workbook, findings: &mut Findings) {
+    let strict = workbook.catalog.strict;
+    for exercise in &workbook.catalog.exercises {
+        let path = exercise.path();
+        let Ok(text) = std::fs::read_to_string(workbook.root.join(&path)) else {
+            continue; // the catalog has said it is missing
+        };
+        let name = Some(exercise.name.as_str());
+        if !text.contains("TODO") {
+            findings.error(
+                "todo",
+                Some(shown(&path)),
+                name,
+                format!(
+                    "{} has no `// TODO`; mark every place the learner must change",
+                    shown(&path)
+                ),
+            );
+        }
+        match contract::tests_of(&text) {
+            Ok(tests) if !exercise.test => {
+                if let Some(test) = tests.first() {
+                    findings.error(
+                        "test-in-program",
+                        Some(shown(&path)),
+                        name,
+                        format!(
+                            "{} has a #[test] ({}) but `test = false`: its tests never run; set test = true or remove the tests",
+                            shown(&path),
+                            test.name
+                        ),
+                    );
+                }
+            }
+            Err(error) if strict => {
+                findings.error(
+                    "parse",
+                    Some(format!("{}:{}:{}", shown(&path), error.line, error.column)),
+                    name,
+                    format!(
+                        "{} does not parse ({error}); in a strict workbook every exercise parses (set strict = false if a syntax error is the lesson)",
+                        shown(&path)
+                    ),
+                );
+            }
+            _ => {}
+        }
+        if strict && exercise.test {
+            tests_equal(workbook, exercise, &text, findings);
         }
     }
+}
 
-    let progress = BuildProgress::new();
-    let mut items: Vec<(&Exercise, Side)> = Vec::new();
-    for exercise in &catalog.exercises {
-        items.push((exercise, Side::Solution));
+/// The learner must face the very tests the reference solution passes.
+fn tests_equal(workbook: &Workbook, exercise: &Exercise, text: &str, findings: &mut Findings) {
+    let solution = exercise.solution_path();
+    let Ok(solution_text) = std::fs::read_to_string(workbook.root.join(&solution)) else {
+        return;
+    };
+    match (contract::tests_tokens(text), contract::tests_tokens(&solution_text)) {
+        (Ok(mine), Ok(theirs)) if mine == theirs => {}
+        (Ok(_), Ok(_)) => findings.error(
+            "tests-differ",
+            Some(shown(&exercise.path())),
+            Some(&exercise.name),
+            format!(
+                "{}: the tests of {} and {} differ; the learner must face the tests the solution passes",
+                exercise.name,
+                shown(&exercise.path()),
+                shown(&solution)
+            ),
+        ),
+        (_, Err(error)) => findings.error(
+            "parse",
+            Some(shown(&solution)),
+            Some(&exercise.name),
+            format!("{} does not parse ({error}); fix the solution", shown(&solution)),
+        ),
+        (Err(_), _) => {} // said by check_sources
     }
+}
+
+/// Every solution as rustfmt writes it (with its target's edition).
+fn check_format(workbook: &Workbook, targets: &Targets, findings: &mut Findings) {
+    let mut by_edition: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+    for exercise in &workbook.catalog.exercises {
+        let path = exercise.solution_path();
+        if !workbook.root.join(&path).is_file() {
+            continue;
+        }
+        let edition = targets
+            .bins
+            .get(&exercise.solution_target())
+            .map(|bin| bin.edition.clone())
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| "2021".to_owned());
+        by_edition.entry(edition).or_default().push(path);
+    }
+    for (edition, files) in by_edition {
+        let output = Command::new("rustfmt")
+            .current_dir(&workbook.root)
+            .args(["--check", "--edition", &edition])
+            .args(&files)
+            .output();
+        let output = match output {
+            Ok(output) => output,
+            Err(_) => {
+                findings.warning(
+                    "rustfmt",
+                    None,
+                    "rustfmt is not installed, so the solutions' formatting is not checked; `rustup component add rustfmt` installs it".to_owned(),
+                );
+                return;
+            }
+        };
+        // `Diff in /abs/path/x.rs:12:` heads each difference.
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let mut seen = BTreeSet::new();
+        for line in stdout.lines() {
+            let Some(place) = line
+                .strip_prefix("Diff in ")
+                .map(|p| p.trim_end_matches(':'))
+            else {
+                continue;
+            };
+            let (file, line_no) = place.rsplit_once(':').unwrap_or((place, ""));
+            let file = Path::new(file);
+            let relative = file
+                .strip_prefix(&workbook.root)
+                .unwrap_or(file)
+                .to_path_buf();
+            if seen.insert(relative.clone()) {
+                findings.error(
+                    "rustfmt",
+                    Some(if line_no.is_empty() {
+                        shown(&relative)
+                    } else {
+                        format!("{}:{line_no}", shown(&relative))
+                    }),
+                    None,
+                    format!(
+                        "{} is not formatted as rustfmt writes it; run `rustfmt --edition {edition} {}`",
+                        shown(&relative),
+                        shown(&relative)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Every solution passes (clippy warnings denied), every exercise fails unsolved.
+fn check_builds(
+    workbook: &Workbook,
+    requested_jobs: Option<usize>,
+    cancel: &Cancel,
+    json: bool,
+    findings: &mut Findings,
+) -> Result<Counts> {
+    let catalog = &workbook.catalog;
+    let with_solution: Vec<&Exercise> = catalog
+        .exercises
+        .iter()
+        .filter(|e| workbook.root.join(e.solution_path()).is_file())
+        .collect();
     let unsolved: Vec<&Exercise> = catalog
         .exercises
         .iter()
         .filter(|e| !e.skip_check_unsolved)
         .collect();
-    for exercise in &unsolved {
-        items.push((exercise, Side::Exercise));
-    }
+    let progress = BuildProgress::new();
+    let show = |event: check::Event<'_>| {
+        if !json {
+            progress.event(event);
+        }
+    };
     let options = check::Options {
         jobs: jobs(requested_jobs),
         lint_all: false,
         cancel: Some(cancel.clone()),
     };
-    // Solutions are linted with warnings denied; exercises are expected to fail, so
-    // linting them would only cost time. Two passes keep that distinction simple.
-    let solution_items: Vec<(&Exercise, Side)> = items
-        .iter()
-        .copied()
-        .filter(|(_, side)| *side == Side::Solution)
-        .collect();
-    let exercise_items: Vec<(&Exercise, Side)> = items
-        .iter()
-        .copied()
-        .filter(|(_, side)| *side == Side::Exercise)
-        .collect();
-    let lint_options = check::Options {
-        lint_all: true,
-        ..options.clone()
-    };
-    let solutions = check::check_many(&workbook, &solution_items, &lint_options, &|e| {
-        progress.event(e)
-    })
+    // Solutions are linted with warnings denied; exercises are expected to fail,
+    // so linting them would only cost time.
+    let solution_items: Vec<(&Exercise, Side)> =
+        with_solution.iter().map(|e| (*e, Side::Solution)).collect();
+    let solutions = check::check_many(
+        workbook,
+        &solution_items,
+        &check::Options {
+            lint_all: true,
+            ..options.clone()
+        },
+        &show,
+    )
     .context("cannot run cargo; is Rust installed?")?;
-    let exercises = check::check_many(&workbook, &exercise_items, &options, &|e| progress.event(e))
+    let exercise_items: Vec<(&Exercise, Side)> =
+        unsolved.iter().map(|e| (*e, Side::Exercise)).collect();
+    let exercises = check::check_many(workbook, &exercise_items, &options, &show)
         .context("cannot run cargo; is Rust installed?")?;
     progress.clear();
     if solutions
@@ -144,83 +589,75 @@ pub fn check(
         bail!("interrupted");
     }
 
-    let passing = solutions.iter().filter(|v| v.is_done()).count();
-    writeln!(
-        out,
-        "{} solutions: {passing} of {} pass with clippy warnings denied",
-        mark(passing == solutions.len()),
-        solutions.len()
-    )?;
-    for (exercise, verdict) in catalog.exercises.iter().zip(&solutions) {
-        // A test exercise without tests would pass vacuously, unsolved or not.
-        if exercise.test && verdict.is_done() && verdict.test_counts().1 == 0 {
-            failures.push(format!(
-                "{} has no tests; add tests that fail on the starting code, or set test = false",
-                exercise.name
-            ));
+    for (exercise, verdict) in with_solution.iter().zip(&solutions) {
+        let place = Some(shown(&exercise.solution_path()));
+        if !verdict.is_done() {
+            findings.error(
+                "solution-fails",
+                place,
+                Some(&exercise.name),
+                format!(
+                    "solution of {} ({}): {}\n{}",
+                    exercise.name,
+                    shown(&exercise.solution_path()),
+                    verdict.status.describe(),
+                    indent(&rendered(verdict)?)
+                ),
+            );
+        } else if exercise.test && verdict.test_counts().1 == 0 {
+            // A test exercise without tests would pass vacuously, unsolved or not.
+            findings.error(
+                "no-tests",
+                place,
+                Some(&exercise.name),
+                format!(
+                    "{} has no tests; add tests that fail on the starting code, or set test = false",
+                    exercise.name
+                ),
+            );
         }
     }
-    for verdict in solutions.iter().filter(|v| !v.is_done()) {
-        let mut text = Vec::new();
-        output::write_verdict(&mut text, verdict)?;
-        failures.push(format!(
-            "solution of {} ({}): {}\n{}",
-            verdict.exercise,
-            verdict.file.display(),
-            verdict.status.describe(),
-            indent(&String::from_utf8_lossy(&text))
-        ));
-    }
-
-    let failing = exercises.iter().filter(|v| !v.is_done()).count();
-    writeln!(
-        out,
-        "{} exercises: {failing} of {} fail unsolved{}",
-        mark(failing == exercises.len()),
-        exercises.len(),
-        match catalog.exercises.len() - unsolved.len() {
-            0 => String::new(),
-            skipped => format!(" ({skipped} skipped by skip_check_unsolved)"),
-        }
-    )?;
-    for verdict in &exercises {
+    for (exercise, verdict) in unsolved.iter().zip(&exercises) {
         if verdict.is_done() {
-            failures.push(format!(
-                "exercise {} passes unsolved; make a test fail on the starting code, or set skip_check_unsolved = true",
-                verdict.exercise
-            ));
+            findings.error(
+                "passes-unsolved",
+                Some(shown(&exercise.path())),
+                Some(&exercise.name),
+                format!(
+                    "exercise {} passes unsolved; make a test fail on the starting code, or set skip_check_unsolved = true",
+                    exercise.name
+                ),
+            );
         } else if verdict.status == Status::BuildFailed {
-            failures.push(format!(
-                "exercise {}: cargo failed: {}",
-                verdict.exercise,
-                verdict.cargo_error.as_deref().unwrap_or("no message")
-            ));
+            findings.error(
+                "cargo",
+                Some(shown(&exercise.path())),
+                Some(&exercise.name),
+                format!(
+                    "exercise {}: cargo failed: {}",
+                    exercise.name,
+                    verdict.cargo_error.as_deref().unwrap_or("no message")
+                ),
+            );
         }
     }
-    finish(&mut out, &failures, started)
+    Ok(Counts {
+        solutions_passing: solutions.iter().filter(|v| v.is_done()).count(),
+        solutions_checked: solutions.len(),
+        failing_unsolved: exercises.iter().filter(|v| !v.is_done()).count(),
+        checked_unsolved: exercises.len(),
+        skipped_unsolved: catalog.exercises.len() - unsolved.len(),
+    })
 }
 
-/// A problem when the `mod tests` of the exercise and of its solution differ
-/// (compared as token streams, so formatting and comments do not count).
-fn tests_differ(root: &Path, exercise: &Exercise) -> Option<String> {
-    let tests_of = |path: &Path| -> Result<Option<String>, String> {
-        let text = std::fs::read_to_string(root.join(path))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        contract::tests_tokens(&text).map_err(|e| format!("{} does not parse: {e}", path.display()))
-    };
-    match (
-        tests_of(&exercise.path()),
-        tests_of(&exercise.solution_path()),
-    ) {
-        (Ok(mine), Ok(theirs)) if mine == theirs => None,
-        (Ok(_), Ok(_)) => Some(format!(
-            "{}: the tests of {} and {} differ; the learner must face the tests the solution passes",
-            exercise.name,
-            exercise.path().display(),
-            exercise.solution_path().display()
-        )),
-        (Err(problem), _) | (_, Err(problem)) => Some(format!("{}: {problem}", exercise.name)),
-    }
+fn rendered(verdict: &Verdict) -> Result<String> {
+    let mut text = Vec::new();
+    output::write_verdict(&mut text, verdict)?;
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
+fn shown(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 fn mark(ok: bool) -> String {
@@ -238,24 +675,81 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-fn finish(out: &mut dyn Write, failures: &[String], started: Instant) -> Result<ExitCode> {
+fn finish(
+    findings: &Findings,
+    counts: &Counts,
+    strict: bool,
+    exercises: usize,
+    json: bool,
+    started: Instant,
+) -> Result<ExitCode> {
+    let errors = findings.errors();
+    let warnings = findings.0.len() - errors;
+    let code = if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    };
+    let mut out = anstream::stdout();
+    if json {
+        let report = JsonReport {
+            version: 1,
+            ok: errors == 0,
+            strict,
+            exercises,
+            solutions_passing: counts.solutions_passing,
+            solutions_checked: counts.solutions_checked,
+            exercises_failing_unsolved: counts.failing_unsolved,
+            exercises_checked_unsolved: counts.checked_unsolved,
+            errors,
+            warnings,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            findings: &findings.0,
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(code);
+    }
     let seconds = started.elapsed().as_secs_f64();
-    if failures.is_empty() {
+    if warnings > 0 {
+        writeln!(out, "\n{BOLD}Warnings:{BOLD:#}")?;
+        for finding in findings
+            .0
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+        {
+            writeln!(out, "{WARN}!{WARN:#} {}", line(finding))?;
+        }
+    }
+    if errors == 0 {
         writeln!(
             out,
             "{GOOD}dev check passed{GOOD:#} {DIM}in {seconds:.1} s{DIM:#}"
         )?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     writeln!(out, "\n{BOLD}What failed:{BOLD:#}")?;
-    for failure in failures {
-        writeln!(out, "{BAD}✗{BAD:#} {failure}")?;
+    for finding in findings.0.iter().filter(|f| f.severity == Severity::Error) {
+        writeln!(out, "{BAD}✗{BAD:#} {}", line(finding))?;
     }
     writeln!(
         out,
-        "{BAD}dev check failed{BAD:#}: {} problem{} {DIM}in {seconds:.1} s{DIM:#}",
-        failures.len(),
-        if failures.len() == 1 { "" } else { "s" }
+        "{BAD}dev check failed{BAD:#}: {errors} problem{} {DIM}in {seconds:.1} s{DIM:#}",
+        if errors == 1 { "" } else { "s" }
     )?;
-    Ok(ExitCode::FAILURE)
+    Ok(code)
+}
+
+/// A finding as a line: its message, which names its place (`place: ` in front
+/// where the message does not).
+fn line(finding: &Finding) -> String {
+    match &finding.place {
+        Some(place)
+            if place.contains(':')
+                && !finding.message.starts_with(place.as_str())
+                && !finding.message.contains(place.as_str()) =>
+        {
+            format!("{place}: {}", finding.message)
+        }
+        _ => finding.message.clone(),
+    }
 }
