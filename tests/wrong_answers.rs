@@ -58,7 +58,8 @@ struct Variant {
     why: String,
     /// `tests_fail` here; `checks_fail` and `pass` are for the checks suite.
     expect: String,
-    /// Tests (`tests::name`) that must fail on this variant.
+    /// Tests (`tests::name`) that must fail on this variant; `main` for an
+    /// exercise checked by running its program (`test = false`).
     #[serde(default)]
     caught_by: Vec<String>,
     /// Applied to the solution's text, in order.
@@ -326,7 +327,10 @@ struct CompilerMessage {
 }
 
 struct Built {
+    /// Each bin's test harness.
     executables: BTreeMap<String, PathBuf>,
+    /// Each bin's own `main`, for the exercises checked by running it.
+    programs: BTreeMap<String, PathBuf>,
     errors: BTreeMap<String, String>,
     cargo_stderr: String,
 }
@@ -341,6 +345,7 @@ fn build(scratch: &Path, target: &Path) -> Built {
         .args([
             "build",
             "--tests",
+            "--bins",
             "--keep-going",
             "--workspace",
             "--message-format=json",
@@ -352,6 +357,7 @@ fn build(scratch: &Path, target: &Path) -> Built {
         .unwrap();
     let mut built = Built {
         executables: BTreeMap::new(),
+        programs: BTreeMap::new(),
         errors: BTreeMap::new(),
         cargo_stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
@@ -363,9 +369,13 @@ fn build(scratch: &Path, target: &Path) -> Built {
             continue;
         };
         match message.reason.as_str() {
-            "compiler-artifact" if message.profile.is_some_and(|p| p.test) => {
+            "compiler-artifact" => {
                 if let Some(exe) = message.executable {
-                    built.executables.insert(target.name, exe);
+                    if message.profile.is_some_and(|p| p.test) {
+                        built.executables.insert(target.name, exe);
+                    } else {
+                        built.programs.insert(target.name, exe);
+                    }
                 }
             }
             "compiler-message" => {
@@ -378,6 +388,37 @@ fn build(scratch: &Path, target: &Path) -> Built {
         }
     }
     built
+}
+
+/// In `caught_by`, the exercise's `main`: for exercises checked by running it
+/// (`test = false`), the variant must make it fail.
+const MAIN: &str = "main";
+
+/// Runs a program to its end (or [`RUN_TIMEOUT`]): passed when it exits with 0.
+fn run_main(program: &Path) -> Outcome {
+    let mut child = Command::new(program)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return if status.success() {
+                Outcome::Passed
+            } else {
+                Outcome::Failed
+            };
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Outcome::TimedOut;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A test's outcome as libtest reports it.
@@ -610,6 +651,15 @@ fn every_wrong_answer_fails_the_tests_that_should_catch_it() {
                     let Some((variant, _)) = prepared.get(index) else {
                         break;
                     };
+                    if variant.variant.caught_by == [MAIN] {
+                        // An exercise checked by running `main`: it must fail.
+                        let Some(program) = built.programs.get(&variant.bin) else {
+                            continue;
+                        };
+                        let result = Ok(BTreeMap::from([(MAIN.to_owned(), run_main(program))]));
+                        results.lock().unwrap().push((index, result));
+                        continue;
+                    }
                     let Some(exe) = built.executables.get(&variant.bin) else {
                         continue;
                     };

@@ -67,33 +67,3 @@ fn main() {
     // program exits with an error, and the verdict shows both values.
     assert_eq!(summary, "3 users, 1 active");
 }
-
-// The workbook checks this exercise by running `main` (it is `test = false`).
-// These tests repeat that check for tools that only run tests, such as the
-// authors' mutation testing; you can ignore them.
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn main_runs_to_the_end() {
-        main();
-    }
-
-    #[test]
-    fn summarize_counts_everyone_and_the_active_ones() {
-        let users = [
-            User {
-                email: "a@example.com",
-                active: true,
-            },
-            User {
-                email: "b@example.com",
-                active: true,
-            },
-        ];
-
-        assert_eq!(summarize(&users), "2 users, 2 active");
-        assert_eq!(summarize(&[]), "0 users, 0 active");
-    }
-}
