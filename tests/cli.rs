@@ -7,82 +7,13 @@
 // Test helpers may unwrap: a failure there is a failing test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Fixture {
-    dir: tempfile::TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Fixture {
-    fn new(name: &str) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
-        copy_dir(&source, dir.path());
-        Fixture { dir }
-    }
-
-    /// A fixture in a folder that already holds a workbook.
-    fn at(dir: tempfile::TempDir) -> Fixture {
-        Fixture { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.root().join(relative)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_patterns"));
-        command
-            .current_dir(self.root())
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("PATTERNS_WORKBOOK")
-            // One shared target directory: the fixture builds once per test binary run.
-            .env("CARGO_TARGET_DIR", self.root().join("target"));
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let output: Output = self.command(args).output().unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    fn state(&self) -> String {
-        std::fs::read_to_string(self.path(".patterns/state.toml")).unwrap_or_default()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use support::{Fixture, Headless, edit, runs_started};
 
 #[test]
 fn a_passing_exercise_is_done_and_the_next_becomes_current() {
@@ -191,14 +122,6 @@ fn command_line_verdicts_look_like_this() {
     );
     let run = fixture.run(&["run", "failing"]);
     insta::assert_snapshot!("run_tests_changed", run.stdout);
-}
-
-/// Replaces `from` by `to` in a fixture file; `from` must occur.
-fn edit(fixture: &Fixture, file: &str, from: &str, to: &str) {
-    let path = fixture.path(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no {from:?}");
-    std::fs::write(&path, text.replace(from, to)).unwrap();
 }
 
 #[test]
@@ -715,43 +638,6 @@ fn reset_without_an_original_refuses_and_changes_nothing() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "// my attempt\n");
 }
 
-impl Fixture {
-    /// Runs git in the fixture; it must succeed.
-    fn git(&self, args: &[&str]) {
-        let out = Command::new("git")
-            .current_dir(self.root())
-            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    }
-
-    /// Writes originals.toml for the exercise files as they are now.
-    fn write_originals(&self) {
-        let workbook = patterns_core::workbook::Workbook::open(self.root()).unwrap();
-        let paths: Vec<String> = workbook
-            .catalog
-            .exercises
-            .iter()
-            .map(|e| e.path().to_string_lossy().replace('\\', "/"))
-            .collect();
-        let manifest = patterns_core::originals::Manifest::of_files(
-            self.root(),
-            paths.iter().map(String::as_str),
-        )
-        .unwrap();
-        std::fs::write(self.path("originals.toml"), manifest.render()).unwrap();
-    }
-
-    /// Holds the fixture to the rules of our own workbook (`strict = true`).
-    fn make_strict(&self) {
-        let info = self.path("info.toml");
-        let text = std::fs::read_to_string(&info).unwrap();
-        std::fs::write(&info, format!("strict = true\n{text}")).unwrap();
-    }
-}
-
 #[test]
 fn reset_never_gives_back_a_learners_commit_as_the_original() {
     let fixture = Fixture::new("workbook");
@@ -1111,81 +997,6 @@ fn a_second_process_is_refused_while_the_workbook_is_locked() {
 }
 
 #[test]
-fn dev_check_lists_what_fails() {
-    let fixture = Fixture::new("workbook");
-    let run = fixture.run(&["dev", "check"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("✓ info.toml: 6 exercises in 1 topics"));
-    assert!(
-        run.stdout
-            .contains("✓ solutions: 6 of 6 pass with clippy warnings denied"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("✗ exercises: 5 of 6 fail unsolved"));
-    assert!(run.stdout.contains(
-        "✗ exercise passing passes unsolved; make a test fail on the starting code, or set skip_check_unsolved = true"
-    ));
-}
-
-#[test]
-fn dev_check_reports_a_missing_solution_and_target() {
-    let fixture = Fixture::new("workbook");
-    std::fs::remove_file(fixture.path("solutions/basics/program.rs")).unwrap();
-    let manifest = std::fs::read_to_string(fixture.path("Cargo.toml")).unwrap();
-    let manifest = manifest.replace(
-        "[[bin]]\nname = \"failing_sol\"\npath = \"solutions/basics/failing.rs\"\n",
-        "",
-    );
-    std::fs::write(fixture.path("Cargo.toml"), manifest).unwrap();
-    fixture.make_strict();
-    let run = fixture.run(&["dev", "check"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains(
-            "✗ no Cargo bin target `failing_sol` (for solutions/basics/failing.rs); run `patterns dev update`"
-        ),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains(
-        "✗ program: no solution file solutions/basics/program.rs; write the reference solution"
-    ));
-}
-
-#[test]
-fn dev_check_holds_a_rustlings_set_to_rustlings_rules() {
-    // Not strict: a missing solution, no originals.toml and tests that differ
-    // from the solution's are the author's choice, as rustlings allows.
-    let fixture = Fixture::new("workbook");
-    std::fs::remove_file(fixture.path("solutions/basics/program.rs")).unwrap();
-    let solution = fixture.path("solutions/basics/failing.rs");
-    let text = std::fs::read_to_string(&solution).unwrap();
-    std::fs::write(
-        &solution,
-        text.replace("assert_eq!(add(2, 3), 5", "assert_eq!(add(2, 3), 5 + 0"),
-    )
-    .unwrap();
-    let run = fixture.run(&["dev", "check"]);
-    assert!(!run.stdout.contains("no solution file"), "{}", run.stdout);
-    assert!(!run.stdout.contains("originals.toml"), "{}", run.stdout);
-    assert!(!run.stdout.contains("differ"), "{}", run.stdout);
-    // The solution target of program is gone from the plan: a stray now.
-    assert!(
-        run.stdout.contains("✗ the Cargo bin target `program_sol` builds solutions/basics/program.rs, which is no exercise or solution of info.toml; run `patterns dev update`"),
-        "{}",
-        run.stdout
-    );
-    let update = fixture.run(&["dev", "update"]);
-    assert_eq!(update.code, 0, "{}{}", update.stdout, update.stderr);
-    let manifest = std::fs::read_to_string(fixture.path("Cargo.toml")).unwrap();
-    assert!(!manifest.contains("program_sol"), "{manifest}");
-    assert!(!fixture.path("originals.toml").exists());
-    let run = fixture.run(&["dev", "check"]);
-    assert!(!run.stdout.contains("program_sol"), "{}", run.stdout);
-}
-
-#[test]
 fn outside_a_workbook_the_error_says_where_to_go() {
     let empty = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_patterns"))
@@ -1213,74 +1024,6 @@ fn completions_and_version_work() {
     );
     let usage = fixture.run(&["run", "--nope"]);
     assert_eq!(usage.code, 2);
-}
-
-/// `patterns watch --headless` on a fixture, read line by line.
-struct Headless {
-    child: std::process::Child,
-    events: std::sync::mpsc::Receiver<serde_json::Value>,
-}
-
-impl Headless {
-    fn start(fixture: &Fixture) -> Headless {
-        use std::io::BufRead;
-        let mut child = fixture
-            .command(&["watch", "--headless"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let value: serde_json::Value = serde_json::from_str(&line).unwrap();
-                if tx.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        Headless { child, events: rx }
-    }
-
-    /// The next event named `name`, skipping others; panics after 60 s.
-    fn next(&self, name: &str) -> serde_json::Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let event = self
-                .events
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no {name} event within 60 s"));
-            if event["event"] == name {
-                return event;
-            }
-        }
-    }
-
-    /// Every event that arrives within `quiet`.
-    fn drain(&self, quiet: Duration) -> Vec<serde_json::Value> {
-        let mut events = Vec::new();
-        while let Ok(event) = self.events.recv_timeout(quiet) {
-            events.push(event);
-        }
-        events
-    }
-}
-
-impl Drop for Headless {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn runs_started(events: &[serde_json::Value]) -> usize {
-    events
-        .iter()
-        .filter(|e| e["event"] == "run_started")
-        .count()
 }
 
 #[test]
@@ -1372,70 +1115,6 @@ fn a_save_during_a_run_replaces_that_run() {
         "the first run reported: {verdict}"
     );
     assert_eq!(verdict["done"], true, "{verdict}");
-}
-
-#[test]
-fn dev_check_wants_originals_that_name_the_exercise_files() {
-    let fixture = Fixture::new("workbook");
-    fixture.make_strict();
-    let run = fixture.run(&["dev", "check"]);
-    assert!(
-        run.stdout
-            .contains("✗ there is no originals.toml; run `patterns dev update` to write it"),
-        "{}",
-        run.stdout
-    );
-    fixture.write_originals();
-    edit(&fixture, "exercises/basics/failing.rs", "a * b", "a + b");
-    let run = fixture.run(&["dev", "check"]);
-    assert!(
-        run.stdout.contains(
-            "✗ exercises/basics/failing.rs is not the original originals.toml names; if it holds the starting code learners should get, run `patterns dev update`"
-        ),
-        "{}",
-        run.stdout
-    );
-}
-
-#[test]
-fn dev_check_refuses_a_test_exercise_without_tests() {
-    let fixture = Fixture::new("workbook");
-    std::fs::write(
-        fixture.path("solutions/basics/passing.rs"),
-        "fn main() {}\n",
-    )
-    .unwrap();
-    let run = fixture.run(&["dev", "check"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains(
-            "✗ passing has no tests; add tests that fail on the starting code, or set test = false"
-        ),
-        "{}",
-        run.stdout
-    );
-}
-
-#[test]
-fn dev_check_refuses_tests_that_differ_from_the_solutions() {
-    let fixture = Fixture::new("workbook");
-    fixture.make_strict();
-    let solution = fixture.path("solutions/basics/failing.rs");
-    let text = std::fs::read_to_string(&solution).unwrap();
-    std::fs::write(
-        &solution,
-        text.replace("assert_eq!(add(2, 3), 5", "assert_eq!(add(2, 3), 5 + 0"),
-    )
-    .unwrap();
-    let run = fixture.run(&["dev", "check"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains(
-            "✗ failing: the tests of exercises/basics/failing.rs and solutions/basics/failing.rs differ; the learner must face the tests the solution passes"
-        ),
-        "{}",
-        run.stdout
-    );
 }
 
 /// Processes whose program lies under `root` (the fixture's test binaries, cargo
@@ -1576,68 +1255,4 @@ fn nothing_a_check_starts_outlives_the_watch_screen() {
             processes_under(fixture.root()).is_empty()
         });
     }
-}
-
-#[test]
-fn dev_check_json_names_each_rule_its_place_and_exercise() {
-    let fixture = Fixture::new("workbook");
-    std::fs::write(fixture.path("exercises/basics/notes.rs"), "// scratch\n").unwrap();
-    edit(
-        &fixture,
-        "exercises/basics/failing.rs",
-        "// TODO: make add add.",
-        "",
-    );
-    let program = fixture.path("exercises/basics/program.rs");
-    let text = std::fs::read_to_string(&program).unwrap();
-    std::fs::write(&program, format!("{text}\n#[test]\nfn runs() {{}}\n")).unwrap();
-    let run = fixture.run(&["dev", "check", "--json"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(report["version"], 1);
-    assert_eq!(report["ok"], false);
-    assert_eq!(report["strict"], false);
-    let found: Vec<(String, String, String)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_owned(),
-                f["place"].as_str().unwrap_or("").to_owned(),
-                f["exercise"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    let expect = |rule: &str, place: &str, exercise: &str| {
-        assert!(
-            found.contains(&(rule.into(), place.into(), exercise.into())),
-            "no {rule} at {place} in {found:?}"
-        );
-    };
-    expect("stray-file", "exercises/basics/notes.rs", "");
-    // Files come first: with a stray file nothing is built.
-    assert_eq!(found.len(), 1, "{found:?}");
-    std::fs::remove_file(fixture.path("exercises/basics/notes.rs")).unwrap();
-    let run = fixture.run(&["dev", "check", "--json"]);
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let rules: Vec<(&str, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap(),
-                f["exercise"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
-    for wanted in [
-        ("todo", "failing"),
-        ("test-in-program", "program"),
-        ("passes-unsolved", "passing"),
-    ] {
-        assert!(rules.contains(&wanted), "no {wanted:?} in {rules:?}");
-    }
-    assert_eq!(report["errors"], rules.len());
 }

@@ -24,7 +24,9 @@ pub enum Mode {
     Test,
     /// `cargo build`: the targets' `main`.
     Run,
-    /// `cargo clippy --profile test -- -D warnings`: lints only, no binary.
+    /// `cargo clippy --profile test`: lints only, no binary. Warnings are not
+    /// denied: the caller decides which findings count (all of them, or only the
+    /// deny-level ones).
     Clippy,
 }
 
@@ -87,8 +89,10 @@ pub struct BuildProgress {
 }
 
 /// The result of one cargo invocation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct BuildOutput {
+    /// What it built.
+    pub mode: Mode,
     pub targets: BTreeMap<String, TargetBuild>,
     /// Cargo's own complaint when it failed without any target diagnostic (an error in
     /// a Cargo.toml, a missing target, no network for a missing dependency).
@@ -97,6 +101,16 @@ pub struct BuildOutput {
 }
 
 impl BuildOutput {
+    /// Nothing built yet.
+    pub fn new(mode: Mode) -> BuildOutput {
+        BuildOutput {
+            mode,
+            targets: BTreeMap::new(),
+            cargo_error: None,
+            cancelled: false,
+        }
+    }
+
     pub fn target(&self, name: &str) -> TargetBuild {
         self.targets.get(name).cloned().unwrap_or_default()
     }
@@ -134,15 +148,12 @@ pub fn build(
     for target in targets {
         command.args(["--bin", target]);
     }
-    if mode == Mode::Clippy {
-        command.args(["--", "-D", "warnings"]);
-    }
     command
         .env("CARGO_TERM_PROGRESS_WHEN", "always")
         .env("CARGO_TERM_PROGRESS_WIDTH", "200")
         .env("CARGO_TERM_COLOR", "always");
 
-    let mut output = BuildOutput::default();
+    let mut output = BuildOutput::new(mode);
     for target in targets {
         output
             .targets
@@ -440,7 +451,7 @@ mod tests {
     #[test]
     fn diagnostics_are_kept_per_target_with_the_primary_location() {
         let root = Path::new("/w");
-        let mut output = BuildOutput::default();
+        let mut output = BuildOutput::new(Mode::Test);
         output.targets.insert("a".into(), TargetBuild::default());
         let line = r#"{"reason":"compiler-message","target":{"name":"a"},"message":{"level":"error","rendered":"error: x\n --> workbook/../exercises/t/a.rs:3:9\n","spans":[{"file_name":"workbook/../exercises/t/a.rs","line_start":3,"column_start":9,"is_primary":true}]}}"#;
         absorb_message(root, line.as_bytes(), Mode::Test, &mut output);
@@ -468,7 +479,7 @@ mod tests {
     #[test]
     fn an_error_inside_a_macro_points_at_the_learners_call() {
         let root = Path::new("/w");
-        let mut output = BuildOutput::default();
+        let mut output = BuildOutput::new(Mode::Test);
         output.targets.insert("a".into(), TargetBuild::default());
         let line = r#"{"reason":"compiler-message","target":{"name":"a"},"message":{"level":"error","rendered":"error: x","spans":[{"file_name":"/rustc/abc/library/core/src/macros/mod.rs","line_start":44,"column_start":9,"is_primary":true,"expansion":{"span":{"file_name":"workbook/../exercises/t/a.rs","line_start":297,"column_start":48,"is_primary":false}}}]}}"#;
         absorb_message(root, line.as_bytes(), Mode::Test, &mut output);

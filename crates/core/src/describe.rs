@@ -117,7 +117,9 @@ pub fn verdict(verdict: &Verdict) -> Vec<Line> {
         output.push(Line::Compiler(finding.rendered.clone()));
     }
     if compiled && shows_output(verdict) {
-        let title = if verdict.test {
+        let title = if verdict.status == Status::MainFailed {
+            "Output of main"
+        } else if verdict.test {
             "Test output"
         } else {
             "Program output"
@@ -146,7 +148,7 @@ fn shows_output(verdict: &Verdict) -> bool {
         && (!verdict.test
             || matches!(
                 verdict.status,
-                Status::ProgramFailed | Status::TestsUnfinished
+                Status::ProgramFailed | Status::MainFailed | Status::TestsUnfinished
             ))
 }
 

@@ -59,11 +59,14 @@ pub enum Status {
     TestsUnfinished,
     /// `main` (or the test binary) exited with a failure status.
     ProgramFailed,
+    /// The tests passed, then `main` failed (a rustlings set runs it too).
+    MainFailed,
     /// An architecture check found the pattern missing.
     ChecksFailed,
     /// A `todo!()` or `unimplemented!()` is left.
     PlaceholdersLeft,
-    /// `strict_clippy` and clippy reported something.
+    /// Clippy reported what the exercise may not have: anything under
+    /// `strict_clippy`, a deny-level lint in a rustlings set.
     ClippyFindings,
     /// The check was stopped before it finished (a newer save, Ctrl-C).
     Cancelled,
@@ -92,6 +95,7 @@ impl Status {
             Status::TestsUnfinished => "tests did not finish",
             Status::TestsChanged => "the tests were changed",
             Status::ProgramFailed => "the program failed",
+            Status::MainFailed => "main failed",
             Status::ChecksFailed => "architecture checks fail",
             Status::PlaceholdersLeft => "todo!() left",
             Status::ClippyFindings => "clippy has findings",
@@ -230,6 +234,11 @@ impl Verdict {
                     (None, None) => format!("{program} stopped abnormally"),
                 }
             }
+            Status::MainFailed => match (&self.crash, self.exit_code) {
+                (Some(crash), _) => format!("the tests pass, but main crashed: {crash}"),
+                (None, Some(code)) => format!("the tests pass, but main exited with code {code}"),
+                (None, None) => "the tests pass, but main stopped abnormally".to_owned(),
+            },
             status => status.describe().to_owned(),
         }
     }

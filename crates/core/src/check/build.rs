@@ -5,41 +5,48 @@
 use std::path::{Path, PathBuf};
 
 use crate::cargo::{self, BuildOutput, Mode};
-use crate::catalog::Exercise;
 use crate::originals;
 use crate::process::Cancel;
 use crate::provenance::Records;
 use crate::targets::{Package, Targets};
-use crate::verdict::Side;
 use crate::workbook::Workbook;
 
 use super::Event;
+
+/// One binary a check needs.
+#[derive(Debug, Clone)]
+pub(super) struct Wanted {
+    /// The bin target.
+    pub(super) target: String,
+    /// Its source file, absolute.
+    pub(super) source: PathBuf,
+    /// The test harness, or the program itself.
+    pub(super) mode: Mode,
+    /// The name of its provenance record (one per binary).
+    pub(super) record: String,
+}
 
 /// One cargo invocation per package and mode that the exercises need (more when a
 /// target could not be reached or its binary cannot be trusted).
 pub(super) fn build_all(
     workbook: &Workbook,
     packages: &Targets,
-    items: &[(&Exercise, Side)],
+    wanted: &[Wanted],
     cancel: Option<&Cancel>,
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> std::io::Result<Vec<BuildOutput>> {
     let root = workbook.root.as_path();
     let records = Records::new(&workbook.state_dir());
     let mut outputs = Vec::new();
-    for (mode, wants_tests) in [(Mode::Test, true), (Mode::Run, false)] {
-        let sources: Vec<(String, PathBuf)> = items
-            .iter()
-            .filter(|(e, _)| e.test == wants_tests)
-            .map(|(e, side)| (side.target(e), root.join(side.file(e))))
-            .collect();
-        let names: Vec<String> = sources.iter().map(|(name, _)| name.clone()).collect();
+    for mode in [Mode::Test, Mode::Run] {
+        let of_mode: Vec<&Wanted> = wanted.iter().filter(|w| w.mode == mode).collect();
+        let names: Vec<String> = of_mode.iter().map(|w| w.target.clone()).collect();
         // A target no package has is reported as "no binary" by the caller.
         for (package, names) in by_package(packages, &names) {
-            let targets: Vec<(String, PathBuf)> = sources
+            let targets: Vec<&Wanted> = of_mode
                 .iter()
-                .filter(|(name, _)| names.contains(name))
-                .cloned()
+                .filter(|w| names.contains(&w.target))
+                .copied()
                 .collect();
             if !build_package(
                 root,
@@ -84,7 +91,7 @@ pub(super) fn by_package<'a>(
 fn build_package(
     root: &Path,
     package: &Package,
-    targets: &[(String, PathBuf)],
+    targets: &[&Wanted],
     mode: Mode,
     records: &Records,
     cancel: Option<&Cancel>,
@@ -97,21 +104,17 @@ fn build_package(
             .unwrap_or_default()
     };
     let mut cleaned = false;
-    let mut pending: Vec<&(String, PathBuf)> = targets.iter().collect();
+    let mut pending: Vec<&Wanted> = targets.to_vec();
     while !pending.is_empty() {
-        let before: Vec<String> = pending
-            .iter()
-            .map(|(_, source)| source_id(source))
-            .collect();
-        let names: Vec<String> = pending.iter().map(|(name, _)| name.clone()).collect();
+        let before: Vec<String> = pending.iter().map(|w| source_id(&w.source)).collect();
+        let names: Vec<String> = pending.iter().map(|w| w.target.clone()).collect();
         let mut output = cargo::build(root, &package.id, &names, mode, cancel, |progress| {
             on_event(Event::Building(progress));
         })?;
         let mut unreached = Vec::new();
         let mut stale = Vec::new();
         for (&target, id) in pending.iter().zip(&before) {
-            let (name, source) = target;
-            let Some(build) = output.targets.get_mut(name) else {
+            let Some(build) = output.targets.get_mut(&target.target) else {
                 continue;
             };
             match build.executable.clone() {
@@ -122,13 +125,13 @@ fn build_package(
                 None => {}
                 // Built just now from the source (unless it was saved meanwhile:
                 // then the next check builds again).
-                Some(executable) if !build.fresh && source_id(source) == *id => {
-                    let _ = records.remember(name, &executable, id);
+                Some(executable) if !build.fresh && source_id(&target.source) == *id => {
+                    let _ = records.remember(&target.record, &executable, id);
                 }
                 Some(_) if !build.fresh => {}
                 // A binary cargo calls fresh that no record vouches for: a copied
                 // or moved workbook, a shared target directory.
-                Some(executable) if !records.vouches(name, &executable, id) => {
+                Some(executable) if !records.vouches(&target.record, &executable, id) => {
                     build.executable = None;
                     stale.push(target);
                 }

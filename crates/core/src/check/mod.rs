@@ -3,9 +3,13 @@
 //! One check is one cargo invocation (`cargo test --no-run`, or `cargo build` for
 //! `test = false`) followed by running the built binary directly under the
 //! exercise's timeout, plus in-process reads of the syntax tree (placeholders left,
-//! architecture checks). Clippy runs only for `strict_clippy` exercises whose tests
+//! architecture checks). Clippy runs for `strict_clippy` exercises whose tests
 //! pass. Many exercises ([`check_many`]) share those cargo invocations and run their
 //! binaries on a bounded pool of threads.
+//!
+//! A set in rustlings' format (not `strict`) gets rustlings' verdict: after the
+//! tests pass, `main` runs too (where it has a statement) and clippy's deny-level
+//! lints fail the exercise.
 //!
 //! This module knows nothing of terminals: it reports [`Event`]s to a callback and
 //! returns values; the CLI and the watch screen decide how to show them.
@@ -28,8 +32,8 @@ use crate::targets::Targets;
 use crate::verdict::{Side, Status, Verdict};
 use crate::workbook::Workbook;
 
-use build::{build_all, by_package};
-use run::{apply_run, run_binary};
+use build::{Wanted, build_all, by_package};
+use run::{apply_main, apply_run, run_binary, run_main};
 use source::{Source, read_source};
 
 /// What a check reports while it works.
@@ -104,7 +108,41 @@ pub fn check_many(
             return Ok(verdicts);
         }
     };
-    let builds = build_all(workbook, &packages, items, cancel, on_event)?;
+    // Read the sources first (placeholders, architecture checks, the tests they
+    // declare, whether `main` must run too): they decide what to build.
+    let sources: Vec<Source> = exercises
+        .iter()
+        .enumerate()
+        .map(|(index, exercise)| {
+            read_source(workbook, exercise, sides[index], &mut verdicts[index])
+        })
+        .collect();
+    // rustlings runs `main` after the tests pass; a set in its format is judged
+    // the same way (ours keep `main` for experiments, and do not pay the build).
+    let runs_main: Vec<bool> = (0..items.len())
+        .map(|i| !workbook.catalog.strict && exercises[i].test && sources[i].main_has_code)
+        .collect();
+    let mut wanted: Vec<Wanted> = Vec::new();
+    for (index, exercise) in exercises.iter().enumerate() {
+        let target = sides[index].target(exercise);
+        let source = root.join(sides[index].file(exercise));
+        let mode = if exercise.test { Mode::Test } else { Mode::Run };
+        wanted.push(Wanted {
+            target: target.clone(),
+            source: source.clone(),
+            mode,
+            record: target.clone(),
+        });
+        if runs_main[index] {
+            wanted.push(Wanted {
+                record: format!("{target}.main"),
+                target,
+                source,
+                mode: Mode::Run,
+            });
+        }
+    }
+    let builds = build_all(workbook, &packages, &wanted, cancel, on_event)?;
     if builds.iter().any(|b| b.cancelled) {
         for verdict in &mut verdicts {
             verdict.status = Status::Cancelled;
@@ -112,25 +150,33 @@ pub fn check_many(
         }
         return Ok(verdicts);
     }
+    let built = |target: &str, mode: Mode| {
+        builds
+            .iter()
+            .filter(|b| b.mode == mode)
+            .map(|b| b.target(target))
+            .find(|t| t.executable.is_some() || !t.diagnostics.is_empty())
+            .unwrap_or_default()
+    };
 
-    // Read the sources (placeholders, architecture checks, the tests they declare)
-    // and collect the binaries.
-    let mut sources: Vec<Source> = Vec::with_capacity(items.len());
-    let mut runnable: Vec<(usize, PathBuf)> = Vec::new();
+    // Collect the binaries: the test harness or the program, and `main` where
+    // it runs after the tests.
+    let mut runnable: Vec<(usize, PathBuf, Option<PathBuf>)> = Vec::new();
     for (index, exercise) in exercises.iter().enumerate() {
         let verdict = &mut verdicts[index];
         let target = sides[index].target(exercise);
-        let build = builds
-            .iter()
-            .map(|b| b.target(&target))
-            .find(|t| t.executable.is_some() || !t.diagnostics.is_empty())
-            .unwrap_or_default();
+        let mode = if exercise.test { Mode::Test } else { Mode::Run };
+        let build = built(&target, mode);
         verdict.diagnostics = build.diagnostics.clone();
         verdict.first_error = build.errors().find_map(|d| d.location.clone());
-        sources.push(read_source(workbook, exercise, sides[index], verdict));
+        let main = runs_main[index]
+            .then(|| built(&target, Mode::Run).executable)
+            .flatten();
         match build.executable {
-            Some(executable) => runnable.push((index, executable)),
-            None => {
+            Some(executable) if !runs_main[index] || main.is_some() => {
+                runnable.push((index, executable, main));
+            }
+            _ => {
                 verdict.status = if verdict.errors().next().is_some() {
                     Status::CompileError
                 } else {
@@ -150,8 +196,12 @@ pub fn check_many(
 
     // Run the binaries on a bounded pool; each verdict is reported as soon as
     // it is final (those that clippy still has to see, after clippy).
+    // Clippy sees every exercise of a rustlings set (a deny-level lint fails it,
+    // as in rustlings); in ours only `strict_clippy` ones and, for `dev check`,
+    // every solution. Those count every finding.
+    let denies_warnings = |exercise: &Exercise| exercise.strict_clippy || options.lint_all;
     let lints = |exercise: &Exercise, verdict: &Verdict| {
-        (exercise.strict_clippy || options.lint_all) && verdict.status == Status::Done
+        (denies_warnings(exercise) || !workbook.catalog.strict) && verdict.status == Status::Done
     };
     let next = AtomicUsize::new(0);
     let shared = std::sync::Mutex::new(verdicts);
@@ -160,7 +210,7 @@ pub fn check_many(
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some((index, executable)) = runnable.get(i) else {
+                    let Some((index, executable, main)) = runnable.get(i) else {
                         break;
                     };
                     let exercise = exercises[*index];
@@ -168,11 +218,19 @@ pub fn check_many(
                         exercise: &exercise.name,
                     });
                     let result = run_binary(root, exercise, executable, cancel);
+                    let Ok(mut verdict) = shared.lock().map(|all| all[*index].clone()) else {
+                        break;
+                    };
+                    apply_run(&mut verdict, result, &sources[*index]);
+                    if let Some(main) = main
+                        && verdict.status == Status::Done
+                    {
+                        apply_main(&mut verdict, run_main(root, exercise, main, cancel));
+                    }
+                    verdict.elapsed = started.elapsed();
                     let finished = shared.lock().ok().map(|mut all| {
-                        let verdict = &mut all[*index];
-                        apply_run(verdict, result, &sources[*index]);
-                        verdict.elapsed = started.elapsed();
-                        verdict.clone()
+                        all[*index] = verdict;
+                        all[*index].clone()
                     });
                     if let Some(verdict) = finished
                         && !lints(exercise, &verdict)
@@ -197,7 +255,7 @@ pub fn check_many(
             .iter()
             .map(|&i| sides[i].target(exercises[i]))
             .collect();
-        let mut lint = BuildOutput::default();
+        let mut lint = BuildOutput::new(Mode::Clippy);
         for (package, names) in by_package(&packages, &targets) {
             let output = cargo::build(root, &package.id, &names, Mode::Clippy, cancel, |_| {})?;
             lint.targets.extend(output.targets);
@@ -205,7 +263,12 @@ pub fn check_many(
             lint.cargo_error = lint.cargo_error.or(output.cargo_error);
         }
         for &i in &strict {
-            let findings: Vec<Diagnostic> = lint.target(&sides[i].target(exercises[i])).diagnostics;
+            let findings: Vec<Diagnostic> = lint
+                .target(&sides[i].target(exercises[i]))
+                .diagnostics
+                .into_iter()
+                .filter(|d| denies_warnings(exercises[i]) || d.is_error())
+                .collect();
             let verdict = &mut verdicts[i];
             if lint.cancelled {
                 verdict.status = Status::Cancelled;

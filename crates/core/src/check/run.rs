@@ -68,6 +68,56 @@ pub(super) fn run_binary(
     }
 }
 
+/// Runs a test exercise's `main` (after its tests passed) under its limits.
+pub(super) fn run_main(
+    root: &Path,
+    exercise: &Exercise,
+    executable: &Path,
+    cancel: Option<&Cancel>,
+) -> std::io::Result<process::Finished> {
+    let limits = Limits {
+        timeout: Some(exercise.timeout),
+        cancel: cancel.cloned(),
+    };
+    let mut command = Command::new(executable);
+    command.current_dir(root).env("RUST_BACKTRACE", "0");
+    process::run(command, &limits, |_, _| {})
+}
+
+/// What `main` did after the tests passed: nothing to say when it succeeded;
+/// else it decides the verdict, and its output is what the learner needs.
+pub(super) fn apply_main(verdict: &mut Verdict, main: std::io::Result<process::Finished>) {
+    let finished = match main {
+        Ok(finished) => finished,
+        Err(error) => {
+            verdict.status = Status::MainFailed;
+            verdict.output = format!("could not start the exercise's main: {error}");
+            return;
+        }
+    };
+    let status = match finished.ending {
+        Ending::Cancelled => Status::Cancelled,
+        Ending::TimedOut => Status::TimedOut,
+        Ending::Exited(status) if status.success() => return,
+        Ending::Exited(status) => {
+            verdict.exit_code = status.code();
+            verdict.crash = crash_description(status);
+            Status::MainFailed
+        }
+    };
+    let file = verdict.file.to_string_lossy().replace('\\', "/");
+    verdict.output = tidy_mentions(
+        &format!(
+            "{}{}",
+            String::from_utf8_lossy(&finished.stdout),
+            String::from_utf8_lossy(&finished.stderr)
+        ),
+        &file,
+    );
+    verdict.output_truncated = finished.truncated;
+    verdict.status = status;
+}
+
 /// `workbook/../exercises/x.rs` (the path rustc was given, as a panic message
 /// shows it) written as `exercises/x.rs` wherever it appears in `text`.
 fn tidy_mentions(text: &str, file: &str) -> String {

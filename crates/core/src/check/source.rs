@@ -16,6 +16,10 @@ pub(super) struct Source {
     pub(super) tests: Vec<SourceTest>,
     /// The tests that must pass: the original's, when the learner must keep them.
     pub(super) expected: Option<Vec<SourceTest>>,
+    /// `fn main` has a statement, so running it could fail (rustlings runs
+    /// `main` after the tests; an empty one cannot fail, and is not built).
+    /// True when the file does not parse: it would not compile either.
+    pub(super) main_has_code: bool,
 }
 
 /// Placeholders, architecture checks, the declared tests and whether they are still
@@ -26,17 +30,22 @@ pub(super) fn read_source(
     side: Side,
     verdict: &mut Verdict,
 ) -> Source {
+    let unreadable = Source {
+        main_has_code: true,
+        ..Source::default()
+    };
     let Ok(text) = std::fs::read_to_string(workbook.root.join(&verdict.file)) else {
-        return Source::default();
+        return unreadable;
     };
     let Ok(file) = syn::parse_file(&text) else {
-        return Source::default();
+        return unreadable;
     };
     verdict.placeholders = placeholders::placeholders(&file);
     verdict.checks = architecture::evaluate(&exercise.checks, &file);
     let mut source = Source {
         tests: contract::tests_in(&file),
         expected: None,
+        main_has_code: main_has_code(&file),
     };
     if side == Side::Exercise
         && exercise.test
@@ -46,6 +55,15 @@ pub(super) fn read_source(
         source.expected = Some(contract::tests_in(&original));
     }
     source
+}
+
+/// Whether the file's top-level `fn main` has a statement (one it lacks has
+/// nothing to run, and `main` of another module is not the program's).
+fn main_has_code(file: &syn::File) -> bool {
+    file.items.iter().any(|item| match item {
+        syn::Item::Fn(function) => function.sig.ident == "main" && !function.block.stmts.is_empty(),
+        _ => false,
+    })
 }
 
 /// The file whose tests the learner must keep. In a workbook with
@@ -72,4 +90,26 @@ fn kept_tests(workbook: &Workbook, exercise: &Exercise) -> Option<syn::File> {
     let tokens = |file: &syn::File| contract::tests_module(file).map(contract::module_tokens);
     let theirs = tokens(&original)?;
     (tokens(&solution()?).as_deref() == Some(theirs.as_str())).then_some(original)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn main_has_code_only_with_a_statement() {
+        let has = |text: &str| main_has_code(&syn::parse_file(text).unwrap());
+        assert!(!has("fn main() {}"));
+        assert!(!has(
+            "fn main() {\n    // You can optionally experiment here.\n}"
+        ));
+        assert!(has("fn main() { let _ = 1; }"));
+        assert!(has("fn main() { panic!() }"));
+        assert!(has("fn main() { helper() }\nfn helper() {}"));
+        assert!(!has(
+            "mod inner { pub fn main() { panic!() } }\nfn main() {}"
+        ));
+        // No `main` at all does not compile as a bin; nothing to run either.
+        assert!(!has("fn helper() {}"));
+    }
 }
