@@ -92,9 +92,11 @@ impl Results {
     }
 }
 
-/// `NAME ... ok` (what follows `test `) as a name and a status.
+/// `NAME ... ok` (what follows `test `) as a name and a status. A
+/// `#[should_panic]` test is reported as `NAME - should panic ... ok`.
 fn result_line(rest: &str) -> Option<(&str, TestStatus)> {
     let (name, result) = rest.split_once(" ... ")?;
+    let name = name.strip_suffix(" - should panic").unwrap_or(name);
     if name.is_empty() || name.contains(char::is_whitespace) {
         return None;
     }
@@ -252,6 +254,15 @@ failures:
 
 test result: FAILED. 1 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s
 ";
+
+    #[test]
+    fn a_should_panic_test_is_read_by_its_name() {
+        let mut results = Results::default();
+        results.feed("test tests::rejects - should panic ... ok");
+        results.feed("test tests::also - should panic ... FAILED");
+        assert_eq!(results.status("tests::rejects"), Some(TestStatus::Passed));
+        assert_eq!(results.status("tests::also"), Some(TestStatus::Failed));
+    }
 
     #[test]
     fn lists_test_names() {
