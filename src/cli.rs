@@ -119,6 +119,29 @@ pub enum DevCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Start a new exercise collection in DIR (new or empty): info.toml with every
+    /// field explained, a Cargo package, the folders, .gitignore, editor settings
+    /// and a first exercise, ready for `patterns watch` and `patterns dev check`.
+    New {
+        /// The folder to create the collection in.
+        dir: PathBuf,
+        /// Do not run `git init`.
+        #[arg(long)]
+        no_git: bool,
+    },
+    /// Add an exercise: its file (header, `// TODO`, test skeleton), its solution,
+    /// a README for a new topic, its info.toml entry after the topic's last
+    /// exercise, and its Cargo targets.
+    Add {
+        /// The topic folder under exercises/, e.g. `05_caching`.
+        topic: String,
+        /// The exercise's name, e.g. `cache_aside`.
+        name: String,
+        /// A program: done when `main` runs to its end (`test = false`), not when
+        /// tests pass.
+        #[arg(long)]
+        program: bool,
+    },
     /// Write what follows from info.toml: each exercise's and solution's Cargo bin
     /// target (in the package that holds it, `[[bin]]` or rustlings' inline list),
     /// and in a strict workbook originals.toml.

@@ -89,6 +89,24 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
                 commands::dev::check::check(dir, jobs, json, cancel)
             }
             DevCommand::Update => commands::dev::update::update(dir),
+            DevCommand::New {
+                dir: new_dir,
+                no_git,
+            } => commands::dev::new::new(&new_dir, !no_git),
+            DevCommand::Add {
+                topic,
+                name,
+                program,
+            } => commands::dev::add::add(
+                dir,
+                &topic,
+                &name,
+                if program {
+                    commands::dev::add::Kind::Program
+                } else {
+                    commands::dev::add::Kind::Test
+                },
+            ),
         },
         Some(Command::Completions { shell }) => commands::completions::completions(shell),
     }

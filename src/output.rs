@@ -69,6 +69,15 @@ fn write_block(out: &mut dyn Write, text: &str) -> io::Result<()> {
 }
 
 /// A bar of `width` cells, `done` of `total` filled.
+/// `1 exercise`, `3 exercises`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn bar(done: usize, total: usize, width: usize) -> String {
     let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))

@@ -6,6 +6,8 @@
 
 mod support;
 
+use std::path::{Path, PathBuf};
+
 use support::{Fixture, edit};
 
 #[test]
@@ -13,7 +15,7 @@ fn dev_check_lists_what_fails() {
     let fixture = Fixture::new("workbook");
     let run = fixture.run(&["dev", "check"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("✓ info.toml: 6 exercises in 1 topics"));
+    assert!(run.stdout.contains("✓ info.toml: 6 exercises in 1 topic"));
     assert!(
         run.stdout
             .contains("✓ solutions: 6 of 6 pass with clippy warnings denied"),
@@ -91,6 +93,13 @@ fn dev_check_wants_originals_that_name_the_exercise_files() {
     assert!(
         run.stdout
             .contains("✗ there is no originals.toml; run `patterns dev update` to write it"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "! topic basics has no exercises/basics/README.md: learners get no introduction to it"
+        ),
         "{}",
         run.stdout
     );
@@ -185,21 +194,10 @@ fn dev_check_json_names_each_rule_its_place_and_exercise() {
         );
     };
     expect("stray-file", "exercises/basics/notes.rs", "");
-    // Files come first: with a stray file nothing is built.
-    assert_eq!(found.len(), 1, "{found:?}");
-    std::fs::remove_file(fixture.path("exercises/basics/notes.rs")).unwrap();
-    let run = fixture.run(&["dev", "check", "--json"]);
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let rules: Vec<(&str, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
+    // Everything is found at once: a stray file stops nothing.
+    let rules: Vec<(&str, &str)> = found
         .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap(),
-                f["exercise"].as_str().unwrap_or(""),
-            )
-        })
+        .map(|(rule, _, exercise)| (rule.as_str(), exercise.as_str()))
         .collect();
     for wanted in [
         ("todo", "failing"),
@@ -281,7 +279,11 @@ fn a_rustlings_set_gets_rustlings_verdicts() {
     solve_all(&fixture);
     let verify = fixture.run(&["verify"]);
     assert_eq!(verify.code, 1, "{}{}", verify.stdout, verify.stderr);
-    assert!(verify.stdout.contains("5 of 6 exercises done"), "{}", verify.stdout);
+    assert!(
+        verify.stdout.contains("5 of 6 exercises done"),
+        "{}",
+        verify.stdout
+    );
     // A clippy warning that is not deny-level does not fail an exercise.
     edit(
         &fixture,
@@ -353,5 +355,253 @@ fn dev_check_and_update_accept_a_set_rustlings_accepts() {
     assert!(
         manifest.starts_with("# Don't edit the `bin` list manually!"),
         "{manifest}"
+    );
+}
+
+/// Every file under `dir` with its text, for "nothing changed" checks.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.ends_with("target") || path.ends_with(".git") || path.ends_with(".patterns") {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let text = std::fs::read(&path).unwrap();
+                files.push((path, text));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// `patterns dev new` in a new temporary folder.
+fn new_collection() -> Fixture {
+    let fixture = Fixture::at(tempfile::tempdir().unwrap());
+    let run = fixture.run(&["dev", "new", "course", "--no-git"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    Fixture::at_path(fixture, "course")
+}
+
+#[test]
+fn dev_new_and_dev_add_make_a_collection_that_dev_check_accepts_and_watch_runs() {
+    let fixture = new_collection();
+    for file in [
+        "info.toml",
+        "Cargo.toml",
+        "README.md",
+        ".gitignore",
+        ".vscode/settings.json",
+        "rust-analyzer.toml",
+        "originals.toml",
+        "exercises/01_first_topic/first_exercise.rs",
+        "exercises/01_first_topic/README.md",
+        "solutions/01_first_topic/first_exercise.rs",
+    ] {
+        assert!(fixture.path(file).is_file(), "no {file}");
+    }
+    let info = std::fs::read_to_string(fixture.path("info.toml")).unwrap();
+    assert!(info.contains("\nstrict = true\n"), "{info}");
+    let add = fixture.run(&["dev", "add", "02_caching", "ttl", "--program"]);
+    assert_eq!(add.code, 0, "{}{}", add.stdout, add.stderr);
+    let add = fixture.run(&["dev", "add", "01_first_topic", "second"]);
+    assert_eq!(add.code, 0, "{}{}", add.stdout, add.stderr);
+    assert!(
+        add.stdout
+            .contains("added second to info.toml (after first_exercise)"),
+        "{}",
+        add.stdout
+    );
+
+    // The entry follows its topic's last exercise; the rest is as it was.
+    let after = std::fs::read_to_string(fixture.path("info.toml")).unwrap();
+    let first = after.find("name = \"first_exercise\"").unwrap();
+    let second = after.find("name = \"second\"").unwrap();
+    let ttl = after.find("name = \"ttl\"").unwrap();
+    assert!(first < second && second < ttl, "{after}");
+    assert!(after.starts_with(&info[..info.find("[[exercises]]").unwrap()]));
+    let program = std::fs::read_to_string(fixture.path("exercises/02_caching/ttl.rs")).unwrap();
+    assert!(program.starts_with("//! # Ttl\n"), "{program}");
+    assert!(program.contains("// TODO"), "{program}");
+    assert!(
+        after.contains("name = \"ttl\"\ndir = \"02_caching\"\ntest = false\n"),
+        "{after}"
+    );
+    let manifest = std::fs::read_to_string(fixture.path("Cargo.toml")).unwrap();
+    for bin in [
+        "first_exercise",
+        "first_exercise_sol",
+        "second",
+        "second_sol",
+        "ttl",
+        "ttl_sol",
+    ] {
+        assert!(
+            manifest.contains(&format!("name = \"{bin}\"")),
+            "{bin}: {manifest}"
+        );
+    }
+
+    let check = fixture.run(&["dev", "check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stdout.contains("✓ exercises: 3 of 3 fail unsolved"),
+        "{}",
+        check.stdout
+    );
+
+    let watch = support::Headless::start(&fixture);
+    let verdict = watch.next("verdict");
+    assert_eq!(verdict["exercise"], "first_exercise", "{verdict}");
+    assert_eq!(verdict["done"], false, "{verdict}");
+    std::fs::copy(
+        fixture.path("solutions/01_first_topic/first_exercise.rs"),
+        fixture.path("exercises/01_first_topic/first_exercise.rs"),
+    )
+    .unwrap();
+    let verdict = watch.next("verdict");
+    assert_eq!(verdict["done"], true, "{verdict}");
+}
+
+#[test]
+fn dev_new_wants_a_new_or_empty_folder() {
+    let fixture = Fixture::at(tempfile::tempdir().unwrap());
+    std::fs::create_dir(fixture.path("taken")).unwrap();
+    std::fs::write(fixture.path("taken/notes.txt"), "mine").unwrap();
+    let run = fixture.run(&["dev", "new", "taken", "--no-git"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "taken is not empty; `patterns dev new` starts a collection in a new or empty folder"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_dir(fixture.path("taken")).unwrap().count(), 1);
+}
+
+#[test]
+fn dev_add_refuses_what_the_catalog_refuses_and_writes_nothing() {
+    let fixture = new_collection();
+    let before = snapshot(fixture.root());
+    for (args, said) in [
+        (
+            ["01_first_topic", "Bad"],
+            "cannot add Bad: exercise name \"Bad\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"bad\"",
+        ),
+        (
+            ["01_first_topic", "first_exercise"],
+            "cannot add first_exercise: exercise name \"first_exercise\" is used twice",
+        ),
+        (
+            ["../up", "x"],
+            "dir \"../up\" must be one plain folder name",
+        ),
+    ] {
+        let run = fixture.run(&["dev", "add", args[0], args[1]]);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains(said), "{args:?}: {}", run.stderr);
+    }
+    // A file in the way is never overwritten.
+    std::fs::create_dir_all(fixture.path("solutions/03_x")).unwrap();
+    std::fs::write(fixture.path("solutions/03_x/mine.rs"), "// mine\n").unwrap();
+    let before_mine = snapshot(fixture.root());
+    let run = fixture.run(&["dev", "add", "03_x", "mine"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("solutions/03_x/mine.rs exists already"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(fixture.root()), before_mine);
+    std::fs::remove_dir_all(fixture.path("solutions/03_x")).unwrap();
+    assert_eq!(snapshot(fixture.root()), before);
+}
+
+#[test]
+fn dev_add_writes_a_rustlings_entry_in_a_rustlings_set() {
+    let fixture = Fixture::new("rustlings_set");
+    let run = fixture.run(&["dev", "add", "02_tests", "extra"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let info = std::fs::read_to_string(fixture.path("info.toml")).unwrap();
+    // After unsolved (the topic's last), with one `hint` as rustlings reads it.
+    assert!(
+        info.ends_with("name = \"unsolved\"\ndir = \"02_tests\"\nhint = \"Return 42.\"\n\n[[exercises]]\nname = \"extra\"\ndir = \"02_tests\"\nhint = \"\"\"\nWhere to look, then the approach.\"\"\"\n"),
+        "{info}"
+    );
+    let manifest = std::fs::read_to_string(fixture.path("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("  { name = \"extra\", path = \"exercises/02_tests/extra.rs\" },\n  { name = \"extra_sol\", path = \"solutions/02_tests/extra.rs\" },\n]"),
+        "{manifest}"
+    );
+    assert!(!fixture.path("originals.toml").exists());
+}
+
+#[test]
+fn dev_update_keeps_each_exercise_in_its_package_and_puts_new_ones_with_their_topic() {
+    let fixture = Fixture::new("layered");
+    let add = fixture.run(&["dev", "add", "net", "ping"]);
+    assert_eq!(add.code, 0, "{}{}", add.stdout, add.stderr);
+    // The author moves the net topic to a package of its own (one that needs a
+    // heavy dependency, say).
+    let workbook = fixture.path("workbook/Cargo.toml");
+    let text = std::fs::read_to_string(&workbook).unwrap();
+    let ping = "\n[[bin]]\nname = \"ping\"\npath = \"../exercises/net/ping.rs\"\n\n[[bin]]\nname = \"ping_sol\"\npath = \"../solutions/net/ping.rs\"\n";
+    assert!(text.contains(ping), "{text}");
+    std::fs::write(&workbook, text.replace(ping, "")).unwrap();
+    std::fs::create_dir_all(fixture.path("workbook/net")).unwrap();
+    std::fs::write(
+        fixture.path("workbook/net/Cargo.toml"),
+        format!(
+            "[package]\nname = \"net\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n# Listed by patterns.\n{}",
+            ping.replace("../", "../../")
+        ),
+    )
+    .unwrap();
+    edit(
+        &fixture,
+        "Cargo.toml",
+        "members = [\"workbook\"]",
+        "members = [\"workbook\", \"workbook/net\"]",
+    );
+
+    let add = fixture.run(&["dev", "add", "net", "pong"]);
+    assert_eq!(add.code, 0, "{}{}", add.stdout, add.stderr);
+    let add = fixture.run(&["dev", "add", "basics", "third"]);
+    assert_eq!(add.code, 0, "{}{}", add.stdout, add.stderr);
+    let net = std::fs::read_to_string(fixture.path("workbook/net/Cargo.toml")).unwrap();
+    let main = std::fs::read_to_string(&workbook).unwrap();
+    assert!(net.contains("# Listed by patterns.\n"), "{net}");
+    for name in ["ping", "pong"] {
+        assert!(
+            net.contains(&format!(
+                "name = \"{name}\"\npath = \"../../exercises/net/{name}.rs\""
+            )),
+            "{net}"
+        );
+        assert!(!main.contains(&format!("name = \"{name}\"")), "{main}");
+    }
+    assert!(
+        main.contains("name = \"third\"\npath = \"../exercises/basics/third.rs\""),
+        "{main}"
+    );
+    assert!(!net.contains("third"), "{net}");
+    let update = fixture.run(&["dev", "update"]);
+    assert!(
+        update.stdout.contains("workbook/Cargo.toml is up to date"),
+        "{}",
+        update.stdout
+    );
+    assert!(
+        update
+            .stdout
+            .contains("workbook/net/Cargo.toml is up to date"),
+        "{}",
+        update.stdout
     );
 }

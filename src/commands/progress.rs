@@ -120,9 +120,8 @@ pub fn progress(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
             if exercise.attempts > 0 || exercise.hints_revealed > 0 {
                 write!(
                     out,
-                    "  {DIM}{} attempt{}, {} of {} hints{DIM:#}",
-                    exercise.attempts,
-                    if exercise.attempts == 1 { "" } else { "s" },
+                    "  {DIM}{}, {} of {} hints{DIM:#}",
+                    crate::output::count(exercise.attempts as usize, "attempt"),
                     exercise.hints_revealed,
                     exercise.hints
                 )?;

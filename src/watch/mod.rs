@@ -128,8 +128,8 @@ fn catalog_warning(workbook: &Workbook) -> Option<String> {
     let count = workbook.catalog.warnings.len();
     (count > 0).then(|| {
         format!(
-            "info.toml has {count} warning{} (`patterns dev check` lists them)",
-            if count == 1 { "" } else { "s" }
+            "info.toml has {} (`patterns dev check` lists them)",
+            crate::output::count(count, "warning")
         )
     })
 }

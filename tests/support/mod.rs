@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 pub struct Fixture {
     pub dir: tempfile::TempDir,
+    /// The workbook's folder when it is not `dir` itself.
+    root: Option<PathBuf>,
 }
 
 pub struct Run {
@@ -26,16 +28,24 @@ impl Fixture {
             .join("tests/fixtures")
             .join(name);
         copy_dir(&source, dir.path());
-        Fixture { dir }
+        Fixture { dir, root: None }
     }
 
     /// A fixture in a folder that already holds a workbook.
     pub fn at(dir: tempfile::TempDir) -> Fixture {
-        Fixture { dir }
+        Fixture { dir, root: None }
+    }
+
+    /// The workbook in `relative` of another fixture's folder (which it keeps).
+    pub fn at_path(parent: Fixture, relative: &str) -> Fixture {
+        Fixture {
+            root: Some(parent.dir.path().join(relative)),
+            dir: parent.dir,
+        }
     }
 
     pub fn root(&self) -> &Path {
-        self.dir.path()
+        self.root.as_deref().unwrap_or(self.dir.path())
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {

@@ -258,16 +258,30 @@ pub fn plan(workbook: &Workbook, targets: &Targets) -> Result<Plan> {
     Ok(Plan { wanted })
 }
 
-/// Where exercises go when none is listed anywhere yet: the workspace's package at
-/// the root (a rustlings set, a `dev new` collection), else `workbook/`.
+/// The workspace's packages and targets, for writing the bin lists. A package
+/// that lists no target at all (a new collection, rustlings' `bin = []`) is
+/// one cargo cannot read yet, and one `dev update` can fill.
+pub fn targets(root: &Path) -> Result<Targets> {
+    match Targets::read(root) {
+        Ok(targets) => Ok(targets),
+        Err(_) if fresh_package(&root.join("Cargo.toml")) => Ok(Targets::default()),
+        Err(error) => Err(error).context("cannot list the workspace's targets"),
+    }
+}
+
+/// A manifest with a `[package]` and no bin target (yet).
+fn fresh_package(manifest: &Path) -> bool {
+    Manifest::read(manifest)
+        .is_ok_and(|m| m.doc.get("package").is_some_and(Item::is_table) && m.bins().is_empty())
+}
+
+/// Where exercises go when none is listed anywhere yet: the package at the root
+/// (a rustlings set, a `dev new` collection), else `workbook/`.
 fn default_manifest(root: &Path, targets: &Targets) -> Result<PathBuf> {
     let at = |relative: &str| {
         let path = root.join(relative);
-        targets
-            .packages
-            .iter()
-            .find(|p| p.manifest == path)
-            .map(|p| p.manifest.clone())
+        let known = targets.packages.iter().any(|p| p.manifest == path);
+        (known || fresh_package(&path)).then_some(path)
     };
     match at("Cargo.toml").or_else(|| at("workbook/Cargo.toml")) {
         Some(manifest) => Ok(manifest),

@@ -159,9 +159,9 @@ pub fn check(
     if !json {
         writeln!(
             out,
-            "{GOOD}✓{GOOD:#} {INFO_FILE}: {} exercises in {} topics{}",
-            catalog.exercises.len(),
-            catalog.topics().len(),
+            "{GOOD}✓{GOOD:#} {INFO_FILE}: {} in {}{}",
+            output::count(catalog.exercises.len(), "exercise"),
+            output::count(catalog.topics().len(), "topic"),
             if catalog.strict { " (strict)" } else { "" }
         )?;
     }
@@ -173,11 +173,25 @@ pub fn check(
         );
     }
 
-    let targets = Targets::read(&workbook.root).context("cannot list the workspace's targets")?;
+    let targets = bins::targets(&workbook.root)?;
     check_files(&workbook, &mut findings);
     check_targets(&workbook, &targets, &mut findings)?;
-    if findings.errors() > 0 {
-        // Without its files and targets, nothing builds: say what is missing first.
+    // Without its targets in line with info.toml, cargo builds the wrong files
+    // or none: the builds wait until `dev update` has run.
+    let targets_in_sync = !findings.0.iter().any(|f| f.rule == "target");
+    if catalog.strict {
+        check_originals(&workbook, &mut findings)?;
+        check_topics(&workbook, &mut findings);
+    }
+    check_sources(&workbook, &mut findings);
+    check_format(&workbook, &targets, &mut findings);
+    if !targets_in_sync {
+        if !json {
+            writeln!(
+                out,
+                "{WARN}!{WARN:#} nothing built: the Cargo targets do not follow {INFO_FILE} (see below)"
+            )?;
+        }
         return finish(
             &findings,
             &Counts::default(),
@@ -187,11 +201,6 @@ pub fn check(
             started,
         );
     }
-    if catalog.strict {
-        check_originals(&workbook, &mut findings)?;
-    }
-    check_sources(&workbook, &mut findings);
-    check_format(&workbook, &targets, &mut findings);
 
     let counts = check_builds(&workbook, requested_jobs, cancel, json, &mut findings)?;
     if !json {
@@ -335,6 +344,27 @@ fn check_targets(workbook: &Workbook, targets: &Targets, findings: &mut Findings
         }
     }
     Ok(())
+}
+
+/// Every topic has a README: the introduction learners see when they first open
+/// one of its exercises.
+fn check_topics(workbook: &Workbook, findings: &mut Findings) {
+    for (topic, exercises) in workbook.catalog.topics() {
+        if exercises.iter().all(|e| e.dir.is_none()) {
+            continue; // exercises/ itself: no topic
+        }
+        let readme = Path::new(EXERCISES_DIR).join(topic).join("README.md");
+        if !workbook.root.join(&readme).is_file() {
+            findings.warning(
+                "topic-readme",
+                Some(shown(&readme)),
+                format!(
+                    "topic {topic} has no {}: learners get no introduction to it; write one (the pattern, the problem it solves, when not to use it)",
+                    shown(&readme)
+                ),
+            );
+        }
+    }
 }
 
 /// What learners get is what the manifest names as the originals.
@@ -733,8 +763,8 @@ fn finish(
     }
     writeln!(
         out,
-        "{BAD}dev check failed{BAD:#}: {errors} problem{} {DIM}in {seconds:.1} s{DIM:#}",
-        if errors == 1 { "" } else { "s" }
+        "{BAD}dev check failed{BAD:#}: {} {DIM}in {seconds:.1} s{DIM:#}",
+        output::count(errors, "problem")
     )?;
     Ok(code)
 }

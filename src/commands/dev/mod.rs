@@ -1,10 +1,13 @@
 //! `patterns dev`: the author's and CI's view of a workbook.
 //!
 //! `dev check` answers "can this workbook ship?"; `dev update` writes what is
-//! generated from info.toml (the originals manifest, the `[[bin]]` list).
+//! generated from info.toml (the originals manifest, the bin targets); `dev new`
+//! starts a collection and `dev add` adds an exercise to one.
 
+pub mod add;
 mod bins;
 pub mod check;
+pub mod new;
 pub mod update;
 
 use anyhow::{Context, Result};

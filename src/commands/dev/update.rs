@@ -9,7 +9,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use patterns_core::originals::ORIGINALS_FILE;
-use patterns_core::targets::Targets;
 use patterns_core::workbook::Workbook;
 
 use super::bins::{self, Manifest};
@@ -39,12 +38,12 @@ pub fn write(workbook: &Workbook) -> Result<Vec<String>> {
             )
             .with_context(|| format!("cannot write {ORIGINALS_FILE}"))?;
             said.push(format!(
-                "wrote the original text ids of {} exercises to {ORIGINALS_FILE}",
-                manifest.files.len()
+                "wrote the original text ids of {} to {ORIGINALS_FILE}",
+                crate::output::count(manifest.files.len(), "exercise")
             ));
         }
     }
-    let targets = Targets::read(&workbook.root).context("cannot list the workspace's targets")?;
+    let targets = bins::targets(&workbook.root)?;
     let plan = bins::plan(workbook, &targets)?;
     for (path, wanted) in &plan.wanted {
         let mut manifest = Manifest::read(path)?;
@@ -54,7 +53,10 @@ pub fn write(workbook: &Workbook) -> Result<Vec<String>> {
             bins::in_exercise_folders(&workbook.root, &dir, &bin.path)
         }) {
             manifest.write()?;
-            said.push(format!("wrote {} bin targets to {shown}", wanted.len()));
+            said.push(format!(
+                "wrote {} to {shown}",
+                crate::output::count(wanted.len(), "bin target")
+            ));
         } else {
             said.push(format!("{shown} is up to date"));
         }
