@@ -36,22 +36,25 @@ pub fn edit(file: &Path, n: usize) -> Result<(), String> {
     std::fs::write(file, text).map_err(|e| e.to_string())
 }
 
-/// The parts of the repository a workbook needs (the root package's sources too,
-/// since the workspace names it as a member).
+/// The repository as git tracks it: the workbook and the packages its
+/// workspace names as members.
 pub fn copy_workbook(from: &Path, to: &Path) -> std::io::Result<()> {
-    for entry in [
-        "Cargo.toml",
-        "Cargo.lock",
-        "build.rs",
-        "clippy.toml",
-        "info.toml",
-        "src",
-        "benches",
-        "workbook",
-        "exercises",
-        "solutions",
-    ] {
-        copy(&from.join(entry), &to.join(entry))?;
+    // Every file git tracks, so that a new folder of the project (a crate, a
+    // manifest) is never left behind.
+    let listed = std::process::Command::new("git")
+        .current_dir(from)
+        .args(["ls-files", "-z"])
+        .output()?;
+    if !listed.status.success() {
+        return Err(std::io::Error::other(format!(
+            "git ls-files failed in {}: {}",
+            from.display(),
+            String::from_utf8_lossy(&listed.stderr)
+        )));
+    }
+    for file in listed.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
+        let file = Path::new(std::str::from_utf8(file).map_err(std::io::Error::other)?);
+        copy(&from.join(file), &to.join(file))?;
     }
     Ok(())
 }
