@@ -544,6 +544,11 @@ mod tests {
                 sent: Rc::clone(&sent),
             })
         };
+        assert_eq!(
+            mailer().name(),
+            "confirmation-mailer",
+            "how dead letters name it"
+        );
         let mut bus = EventBus::default();
         bus.subscribe(EventKind::Placed, mailer());
         bus.subscribe(EventKind::Cancelled, mailer());

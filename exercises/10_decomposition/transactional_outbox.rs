@@ -458,7 +458,8 @@ mod tests {
 
         assert_eq!(
             relay.run_once(),
-            Err(RelayError::Publish(PublishError::Refused(id(2))))
+            Err(RelayError::Publish(PublishError::Refused(id(2)))),
+            "a refused message stops the run; the ones after it wait, in order"
         );
         assert_eq!(broker.accepted_ids(), ids(&[1]), "3 must not overtake 2");
         assert_eq!(store.unpublished_ids(), ids(&[2, 3]));
@@ -475,7 +476,10 @@ mod tests {
         broker.down.set(true);
         let relay = OutboxRelay::new(&store, &broker, 10);
 
-        assert!(relay.run_once().is_err());
+        assert!(
+            relay.run_once().is_err(),
+            "the broker is down: the run fails and marks nothing"
+        );
         assert_eq!(store.unpublished_ids(), ids(&[1, 2]));
 
         broker.down.set(false);

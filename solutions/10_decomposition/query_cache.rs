@@ -484,6 +484,22 @@ mod tests {
 
         assert_eq!(cache.cached_entries(), 0);
         assert_eq!(cache.indexed_keys(), 0, "customers still lists the join");
+        cache.query(&join).unwrap();
+        assert_eq!(cache.indexed_keys(), 2, "one key, under two tables");
+    }
+
+    #[test]
+    fn dropping_one_entry_keeps_the_others_indexed() {
+        let db = FakeDb::default();
+        let cache = QueryCache::new(&db);
+        let join = Query::new("SELECT ... JOIN ...", vec![], &["orders", "customers"]);
+        cache.query(&join).unwrap();
+        cache.query(&customer(1)).unwrap();
+
+        cache.execute(&write(&["orders"])).unwrap();
+        cache.execute(&write(&["customers"])).unwrap();
+
+        assert_eq!(cache.query(&customer(1)), db.query(&customer(1)));
     }
 
     // ---- A decorator the repository cannot see ----------------------------------
