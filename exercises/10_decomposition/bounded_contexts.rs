@@ -31,10 +31,10 @@
 //!    outstanding is `AwaitingPayment`; a refund is `Cancelled`.
 //!
 //! Step 2 turns the compiler into the first guard: shipping cannot read
-//! what billing does not export. Architecture checks are the second: `mod
-//! shipping` must not name billing's `Invoice` or `Entry` or call into
-//! them, `dispatch` must ask `payment_status`, and `mod billing` must not
-//! know about shipping at all.
+//! what billing does not export. Architecture checks are the second:
+//! nothing outside billing names its `Invoice` or `Entry` or calls into
+//! them (not shipping, not a helper beside it), `dispatch` must ask
+//! `payment_status`, and `mod billing` must not know about shipping at all.
 //!
 //! ## When not to use it
 //!
