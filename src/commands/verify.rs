@@ -29,7 +29,7 @@ pub fn verify(
     let items: Vec<(&Exercise, Side)> = exercises.iter().map(|e| (*e, Side::Exercise)).collect();
     let options = check::Options {
         jobs: jobs(requested_jobs),
-        lint_all: false,
+        lint_solutions: false,
         cancel: Some(cancel.clone()),
     };
     let verdicts = check::check_many(&open.workbook, &items, &options, &|event| {

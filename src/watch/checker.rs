@@ -97,7 +97,7 @@ impl Checker {
                 .collect();
             let options = check::Options {
                 jobs: jobs(None),
-                lint_all: false,
+                lint_solutions: false,
                 cancel: Some(cancel),
             };
             let result = check::check_many(&workbook, &items, &options, &|event| {

@@ -122,20 +122,28 @@ pub fn cargo_program() -> std::ffi::OsString {
 }
 
 /// Builds `targets` (bin targets of the package `package`, a cargo package id) in
-/// `mode`, with `--keep-going` so that one broken target does not hide the others'
-/// results.
+/// `mode`, with `--keep-going` where cargo has it, so that one broken target does
+/// not hide the others' results.
+///
+/// `cargo test --no-run` has no `--keep-going`: it stops scheduling at the first
+/// target that fails to compile (the caller builds again what it never reached).
+/// With `whole_package`, test harnesses are built as `cargo build --tests
+/// --keep-going` instead: every test harness of the package in one invocation,
+/// for callers that want (nearly) all of them.
 pub fn build(
     root: &Path,
     package: &str,
     targets: &[String],
     mode: Mode,
+    whole_package: bool,
     cancel: Option<&Cancel>,
     mut on_progress: impl FnMut(BuildProgress),
 ) -> io::Result<BuildOutput> {
     let mut command = Command::new(cargo_program());
     command.current_dir(root);
-    // `cargo test` spells `--keep-going` as `--no-fail-fast`.
+    let whole_package = whole_package && mode == Mode::Test;
     match mode {
+        Mode::Test if whole_package => command.args(["build", "--tests", "--keep-going"]),
         Mode::Test => command.args(["test", "--no-run", "--no-fail-fast"]),
         Mode::Run => command.args(["build", "--keep-going"]),
         Mode::Clippy => command.args(["clippy", "--profile", "test", "--keep-going"]),
@@ -145,8 +153,10 @@ pub fn build(
         package,
         "--message-format=json-diagnostic-rendered-ansi",
     ]);
-    for target in targets {
-        command.args(["--bin", target]);
+    if !whole_package {
+        for target in targets {
+            command.args(["--bin", target]);
+        }
     }
     command
         .env("CARGO_TERM_PROGRESS_WHEN", "always")

@@ -587,29 +587,23 @@ fn check_builds(
             progress.event(event);
         }
     };
-    let options = check::Options {
-        jobs: jobs(requested_jobs),
-        lint_all: false,
-        cancel: Some(cancel.clone()),
-    };
+    // One check of both sides, so that each package builds in one invocation.
     // Solutions are linted with warnings denied; exercises are expected to fail,
     // so linting them would only cost time.
-    let solution_items: Vec<(&Exercise, Side)> =
-        with_solution.iter().map(|e| (*e, Side::Solution)).collect();
-    let solutions = check::check_many(
-        workbook,
-        &solution_items,
-        &check::Options {
-            lint_all: true,
-            ..options.clone()
-        },
-        &show,
-    )
-    .context("cannot run cargo; is Rust installed?")?;
-    let exercise_items: Vec<(&Exercise, Side)> =
-        unsolved.iter().map(|e| (*e, Side::Exercise)).collect();
-    let exercises = check::check_many(workbook, &exercise_items, &options, &show)
+    let options = check::Options {
+        jobs: jobs(requested_jobs),
+        lint_solutions: true,
+        cancel: Some(cancel.clone()),
+    };
+    let items: Vec<(&Exercise, Side)> = with_solution
+        .iter()
+        .map(|e| (*e, Side::Solution))
+        .chain(unsolved.iter().map(|e| (*e, Side::Exercise)))
+        .collect();
+    let mut verdicts = check::check_many(workbook, &items, &options, &show)
         .context("cannot run cargo; is Rust installed?")?;
+    let exercises = verdicts.split_off(with_solution.len());
+    let solutions = verdicts;
     progress.clear();
     if solutions
         .iter()

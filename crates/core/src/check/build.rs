@@ -51,6 +51,7 @@ pub(super) fn build_all(
             if !build_package(
                 root,
                 package,
+                packages,
                 &targets,
                 mode,
                 &records,
@@ -91,6 +92,7 @@ pub(super) fn by_package<'a>(
 fn build_package(
     root: &Path,
     package: &Package,
+    packages: &Targets,
     targets: &[&Wanted],
     mode: Mode,
     records: &Records,
@@ -104,13 +106,29 @@ fn build_package(
             .unwrap_or_default()
     };
     let mut cleaned = false;
+    // Nearly every bin of the package (`dev check` wants exercises and
+    // solutions): one invocation that keeps going beats a round per broken target.
+    let in_package = packages
+        .bins
+        .values()
+        .filter(|bin| bin.package.id == package.id)
+        .count();
+    let whole_package = targets.len() > 1 && targets.len() * 4 >= in_package * 3;
     let mut pending: Vec<&Wanted> = targets.to_vec();
     while !pending.is_empty() {
         let before: Vec<String> = pending.iter().map(|w| source_id(&w.source)).collect();
         let names: Vec<String> = pending.iter().map(|w| w.target.clone()).collect();
-        let mut output = cargo::build(root, &package.id, &names, mode, cancel, |progress| {
-            on_event(Event::Building(progress));
-        })?;
+        let mut output = cargo::build(
+            root,
+            &package.id,
+            &names,
+            mode,
+            whole_package,
+            cancel,
+            |progress| {
+                on_event(Event::Building(progress));
+            },
+        )?;
         let mut unreached = Vec::new();
         let mut stale = Vec::new();
         for (&target, id) in pending.iter().zip(&before) {

@@ -54,9 +54,9 @@ pub enum Event<'a> {
 pub struct Options {
     /// At most this many exercise binaries run at once.
     pub jobs: usize,
-    /// Run clippy (warnings denied) on every target that passes, not only on
-    /// `strict_clippy` exercises (for `dev check` on solutions).
-    pub lint_all: bool,
+    /// Run clippy (warnings denied) on every solution that passes, not only on
+    /// `strict_clippy` exercises (for `dev check`).
+    pub lint_solutions: bool,
     /// Stops the cargo invocations and the binaries when set.
     pub cancel: Option<Cancel>,
 }
@@ -71,7 +71,7 @@ pub fn check(
 ) -> std::io::Result<Verdict> {
     let options = Options {
         jobs: 1,
-        lint_all: false,
+        lint_solutions: false,
         cancel: cancel.cloned(),
     };
     let mut verdicts = check_many(workbook, &[(exercise, side)], &options, on_event)?;
@@ -199,9 +199,12 @@ pub fn check_many(
     // Clippy sees every exercise of a rustlings set (a deny-level lint fails it,
     // as in rustlings); in ours only `strict_clippy` ones and, for `dev check`,
     // every solution. Those count every finding.
-    let denies_warnings = |exercise: &Exercise| exercise.strict_clippy || options.lint_all;
+    let denies_warnings = |exercise: &Exercise, side: Side| {
+        exercise.strict_clippy || (options.lint_solutions && side == Side::Solution)
+    };
     let lints = |exercise: &Exercise, verdict: &Verdict| {
-        (denies_warnings(exercise) || !workbook.catalog.strict) && verdict.status == Status::Done
+        (denies_warnings(exercise, verdict.side) || !workbook.catalog.strict)
+            && verdict.status == Status::Done
     };
     let next = AtomicUsize::new(0);
     let shared = std::sync::Mutex::new(verdicts);
@@ -257,7 +260,15 @@ pub fn check_many(
             .collect();
         let mut lint = BuildOutput::new(Mode::Clippy);
         for (package, names) in by_package(&packages, &targets) {
-            let output = cargo::build(root, &package.id, &names, Mode::Clippy, cancel, |_| {})?;
+            let output = cargo::build(
+                root,
+                &package.id,
+                &names,
+                Mode::Clippy,
+                false,
+                cancel,
+                |_| {},
+            )?;
             lint.targets.extend(output.targets);
             lint.cancelled |= output.cancelled;
             lint.cargo_error = lint.cargo_error.or(output.cargo_error);
@@ -267,7 +278,7 @@ pub fn check_many(
                 .target(&sides[i].target(exercises[i]))
                 .diagnostics
                 .into_iter()
-                .filter(|d| denies_warnings(exercises[i]) || d.is_error())
+                .filter(|d| denies_warnings(exercises[i], sides[i]) || d.is_error())
                 .collect();
             let verdict = &mut verdicts[i];
             if lint.cancelled {
