@@ -17,16 +17,20 @@
 //! documented for instructors in `docs/checks.md`.
 //!
 //! Inside: `pattern` parses what instructors write, `spec` validates a
-//! table, `index` gathers what the file declares and resolves names, `types`
-//! models just enough of Rust's types to know a method's receiver, `scan`
-//! walks an item into events (calls, method calls, macros, mentions) and
-//! `rules` decides what each kind of rule makes of them.
+//! table, `index` gathers what the file declares, `scope` resolves names,
+//! `infer` works out types from declarations, `types` models just enough of
+//! Rust's types to know a method's receiver, `syntax` holds small readers of
+//! syntax, `scan` walks an item into events (calls, method calls, macros,
+//! mentions) and `rules` decides what each kind of rule makes of them.
 
 mod index;
+mod infer;
 mod pattern;
 mod rules;
 mod scan;
+mod scope;
 mod spec;
+mod syntax;
 mod types;
 
 #[cfg(test)]

@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 
 use super::Violation;
-use super::index::{Entry, EntryKind, FileIndex, Node, Scope, location};
+use super::index::{Entry, EntryKind, FileIndex, Node};
 use super::pattern::{CallPattern, ItemKind, PathPattern, Target, TargetSpec};
 use super::scan::{Event, EventKind, scan_entry, scan_file};
+use super::scope::Scope;
+use super::syntax::location;
 use super::types::{DEPENDENCY_WRAPPERS, Ty, join, render_type};
 
 /// A validated rule.

@@ -18,9 +18,9 @@ use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 
-use super::index::{
-    Aliases, Entry, FileIndex, Node, Scope, collect_use, is_shipped_tests, location, use_leaves,
-};
+use super::index::{Aliases, Entry, FileIndex, Node};
+use super::scope::Scope;
+use super::syntax::{collect_use, is_shipped_tests, location, use_leaves};
 use super::types::{Ty, segments};
 
 /// Something an item does, at a 1-based line and column.
