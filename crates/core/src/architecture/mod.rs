@@ -25,6 +25,7 @@
 
 mod index;
 mod infer;
+mod kind;
 mod pattern;
 mod rules;
 mod scan;

@@ -8,23 +8,11 @@
 use crate::suggest::closest;
 use toml::Value;
 
+use super::kind::Kind;
 use super::pattern::{
     CallPattern, ItemKind, PathPattern, PatternField, Target, TargetSpec, is_identifier,
 };
 use super::rules::{Dependency, Rule};
-
-/// Each kind with the fields it takes (besides `kind`), in the order the
-/// docs and error messages list them.
-const KINDS: [(&str, &[&str]); 5] = [
-    ("forbid_calls", &["in", "calls", "message"]),
-    ("require_calls", &["in", "calls", "message"]),
-    ("forbid_types", &["in", "types", "message"]),
-    ("require_impl", &["type", "trait", "message"]),
-    (
-        "depend_on_trait",
-        &["in", "field", "param", "trait", "message"],
-    ),
-];
 
 const IN_EXAMPLE: &str =
     "in = \"create_user_handler\" (a fn, \"Type::method\", \"impl Type\", \"mod name\" or \"*\")";
@@ -35,18 +23,21 @@ pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> 
         None => {
             errors.push(format!(
                 "check is missing field \"kind\"; add kind = \"forbid_calls\" (one of {})",
-                kind_names()
+                Kind::names()
             ));
             None
         }
-        Some(Value::String(name)) => match KINDS.iter().find(|(k, _)| k == name) {
-            Some((k, fields)) => Some((*k, *fields)),
+        Some(Value::String(name)) => match Kind::from_name(name) {
+            Some(kind) => Some(kind),
             None => {
-                errors.push(match closest(name, KINDS.iter().map(|(k, _)| *k)) {
+                errors.push(match closest(name, Kind::ALL.map(Kind::name)) {
                     Some(near) => {
                         format!("unknown check kind \"{name}\"; did you mean \"{near}\"?")
                     }
-                    None => format!("unknown check kind \"{name}\"; use one of {}", kind_names()),
+                    None => format!(
+                        "unknown check kind \"{name}\"; use one of {}",
+                        Kind::names()
+                    ),
                 });
                 None
             }
@@ -69,13 +60,14 @@ pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> 
         }
     }
 
-    let Some((kind, _)) = kind else {
+    let Some(kind) = kind else {
         return Err(errors);
     };
+    let name = kind.name();
 
     let message = required_string(
         table,
-        kind,
+        name,
         "message",
         "message = \"...\" telling the learner what to change",
         &mut errors,
@@ -85,29 +77,29 @@ pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> 
     }
 
     let rule = match kind {
-        "forbid_calls" | "require_calls" => {
-            let targets = targets(table, kind, &mut errors);
+        Kind::ForbidCalls | Kind::RequireCalls => {
+            let targets = targets(table, name, &mut errors);
             let calls = patterns(
                 table,
-                kind,
+                name,
                 "calls",
                 "calls = [\"Connection::execute\"]",
                 &mut errors,
                 CallPattern::parse,
             );
-            match (targets, calls) {
-                (Some(targets), Some(calls)) if kind == "forbid_calls" => {
+            match (targets, calls, kind) {
+                (Some(targets), Some(calls), Kind::ForbidCalls) => {
                     Some(Rule::ForbidCalls { targets, calls })
                 }
-                (Some(targets), Some(calls)) => Some(Rule::RequireCalls { targets, calls }),
+                (Some(targets), Some(calls), _) => Some(Rule::RequireCalls { targets, calls }),
                 _ => None,
             }
         }
-        "forbid_types" => {
-            let targets = targets(table, kind, &mut errors);
+        Kind::ForbidTypes => {
+            let targets = targets(table, name, &mut errors);
             let types = patterns(
                 table,
-                kind,
+                name,
                 "types",
                 "types = [\"HashMap\"]",
                 &mut errors,
@@ -118,15 +110,15 @@ pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> 
                 _ => None,
             }
         }
-        "require_impl" => {
-            let ty = path_field(table, kind, "type", PatternField::Type, true, &mut errors);
-            let trait_ = path_field(table, kind, "trait", PatternField::Trait, true, &mut errors);
+        Kind::RequireImpl => {
+            let ty = path_field(table, name, "type", PatternField::Type, true, &mut errors);
+            let trait_ = path_field(table, name, "trait", PatternField::Trait, true, &mut errors);
             match (ty, trait_) {
                 (Some(ty), Some(trait_)) => Some(Rule::RequireImpl { ty, trait_ }),
                 _ => None,
             }
         }
-        _ => depend_on_trait(table, kind, &mut errors),
+        Kind::DependOnTrait => depend_on_trait(table, name, &mut errors),
     };
 
     match (rule, message) {
@@ -238,37 +230,36 @@ fn depend_on_trait(table: &toml::Table, kind: &str, errors: &mut Vec<String>) ->
 }
 
 /// The problem with `key`, if the kind does not take it.
-fn unknown_field(key: &str, kind: Option<(&str, &[&str])>) -> Option<String> {
-    let all = || KINDS.iter().flat_map(|(_, fields)| fields.iter().copied());
-    let Some((kind, fields)) = kind else {
+fn unknown_field(key: &str, kind: Option<Kind>) -> Option<String> {
+    let all = Kind::all_fields();
+    let Some(kind) = kind else {
         // With an unknown kind only names no kind takes are reported.
-        if all().any(|f| f == key) {
+        if all.contains(&key) {
             return None;
         }
-        let mut names: Vec<&str> = all().collect();
-        names.sort_unstable();
-        names.dedup();
-        return Some(match closest(key, names) {
+        return Some(match closest(key, all) {
             Some(near) => format!("unknown field \"{key}\" in check; did you mean \"{near}\"?"),
             None => format!("unknown field \"{key}\" in check"),
         });
     };
+    let fields = kind.fields();
     if fields.contains(&key) {
         return None;
     }
+    let name = kind.name();
     let near = closest(key, fields.iter().copied());
     let takes = fields.join(", ");
-    Some(if all().any(|f| f == key) {
+    Some(if all.contains(&key) {
         match near {
             Some(near) => format!(
-                "field \"{key}\" does not apply to kind \"{kind}\"; did you mean \"{near}\"?"
+                "field \"{key}\" does not apply to kind \"{name}\"; did you mean \"{near}\"?"
             ),
-            None => format!("field \"{key}\" does not apply to kind \"{kind}\"; it takes {takes}"),
+            None => format!("field \"{key}\" does not apply to kind \"{name}\"; it takes {takes}"),
         }
     } else {
         match near {
             Some(near) => format!("unknown field \"{key}\" in check; did you mean \"{near}\"?"),
-            None => format!("unknown field \"{key}\" in check; kind \"{kind}\" takes {takes}"),
+            None => format!("unknown field \"{key}\" in check; kind \"{name}\" takes {takes}"),
         }
     })
 }
@@ -441,8 +432,4 @@ fn type_name(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Table(_) => "a table",
     }
-}
-
-fn kind_names() -> String {
-    KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
 }
