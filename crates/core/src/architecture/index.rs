@@ -14,14 +14,16 @@
 //! The index only gathers; `scope` resolves names against it and `infer`
 //! works out types from what it holds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
 
-use super::pattern::{ItemKind, Target};
 use super::scope::Scope;
-use super::syntax::{collect_use, impl_self_path, walk_items, with};
+use super::syntax::{collect_use, impl_self_path, is_shipped_tests, walk_items, with};
+use super::target::{ItemKind, Target};
+use super::types::render_type;
 
 /// `use` aliases of one module or block: the name in scope and the path it
 /// stands for (`Db` -> `rusqlite::Connection`, `fs` -> `std::fs`).
@@ -38,10 +40,13 @@ pub(crate) struct Entry<'a> {
     /// `module::Type::method` (and `module::Trait::method` in a trait impl)
     /// for a method, `module::Type` for an impl block.
     pub(crate) paths: Vec<Vec<String>>,
-    /// How a "did you mean" suggestion spells it.
+    /// How a "did you mean" suggestion and a path of calls spell it.
     pub(crate) label: String,
     /// Where a violation about the entry as a whole points: its name.
     pub(crate) span: Span,
+    /// The functions inside the entry (itself, for a function): the methods
+    /// of an impl block, the functions of a module.
+    pub(crate) functions: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +60,28 @@ pub(crate) enum Node<'a> {
         tr: &'a syn::ItemTrait,
         func: &'a syn::TraitItemFn,
     },
+}
+
+impl<'a> Node<'a> {
+    /// The signature of a function, method or trait method.
+    pub(crate) fn signature(&self) -> Option<&'a syn::Signature> {
+        match *self {
+            Node::Item(syn::Item::Fn(f)) => Some(&f.sig),
+            Node::Method { func, .. } => Some(&func.sig),
+            Node::TraitMethod { func, .. } => Some(&func.sig),
+            Node::Item(_) => None,
+        }
+    }
+
+    /// Whether the node is code that runs when called: a function, a method,
+    /// or a trait method with a default body.
+    pub(crate) fn has_body(&self) -> bool {
+        match self {
+            Node::Item(syn::Item::Fn(_)) | Node::Method { .. } => true,
+            Node::TraitMethod { func, .. } => func.default.is_some(),
+            Node::Item(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,12 +98,24 @@ pub(crate) struct FileIndex<'a> {
     pub(crate) aliases: HashMap<Vec<String>, Aliases>,
     pub(crate) structs: HashMap<String, (&'a syn::ItemStruct, Vec<String>)>,
     pub(crate) type_aliases: HashMap<String, (&'a syn::ItemType, Vec<String>)>,
-    pub(crate) fns: HashMap<String, (&'a syn::ItemFn, Vec<String>)>,
-    pub(crate) methods:
-        HashMap<(String, String), (&'a syn::ItemImpl, &'a syn::ImplItemFn, Vec<String>)>,
-    pub(crate) trait_methods:
-        HashMap<(String, String), (&'a syn::ItemTrait, &'a syn::Signature, Vec<String>)>,
+    pub(crate) traits: HashSet<String>,
     pub(crate) impls: Vec<(&'a syn::ItemImpl, Vec<String>)>,
+    /// Free functions by name.
+    pub(crate) fns: HashMap<String, Vec<usize>>,
+    /// Methods of impl blocks by (self type's name, method name).
+    pub(crate) methods: HashMap<(String, String), Vec<usize>>,
+    /// Methods declared by the file's traits, by (trait name, method name).
+    pub(crate) trait_methods: HashMap<(String, String), usize>,
+    /// The file's traits implemented for each type name.
+    pub(crate) traits_of: HashMap<String, Vec<String>>,
+    /// Methods of blanket impls (`impl<T: Bound> Ext for T`), by name.
+    pub(crate) blanket: HashMap<String, Vec<usize>>,
+    /// Every method with a body, by its name alone.
+    pub(crate) by_name: HashMap<String, Vec<usize>>,
+    /// Names of the file's consts and statics, associated ones included.
+    pub(crate) consts: HashSet<String>,
+    /// The file's `macro_rules!`, by name.
+    pub(crate) macros: HashMap<String, &'a syn::ItemMacro>,
 }
 
 impl<'a> FileIndex<'a> {
@@ -87,10 +126,16 @@ impl<'a> FileIndex<'a> {
             aliases: HashMap::new(),
             structs: HashMap::new(),
             type_aliases: HashMap::new(),
+            traits: HashSet::new(),
+            impls: Vec::new(),
             fns: HashMap::new(),
             methods: HashMap::new(),
             trait_methods: HashMap::new(),
-            impls: Vec::new(),
+            traits_of: HashMap::new(),
+            blanket: HashMap::new(),
+            by_name: HashMap::new(),
+            consts: HashSet::new(),
+            macros: HashMap::new(),
         };
         // Aliases first: qualifying an impl's self type needs all of them.
         walk_items(&file.items, &mut Vec::new(), &mut |item, module| {
@@ -104,6 +149,16 @@ impl<'a> FileIndex<'a> {
             index.add_item(item, module, &mut entries);
         });
         index.entries = entries;
+        index.link_functions();
+        let mut defs = Definitions {
+            consts: &mut index.consts,
+            macros: &mut index.macros,
+        };
+        for item in &file.items {
+            if !is_shipped_tests(item) {
+                defs.visit_item(item);
+            }
+        }
         index
     }
 
@@ -115,12 +170,12 @@ impl<'a> FileIndex<'a> {
             paths: vec![with(module, &ident.to_string())],
             label: ident.to_string(),
             span: ident.span(),
+            functions: Vec::new(),
         };
         match item {
             syn::Item::Fn(f) => {
-                self.fns
-                    .entry(f.sig.ident.to_string())
-                    .or_insert((f, module.to_vec()));
+                let name = f.sig.ident.to_string();
+                self.fns.entry(name).or_default().push(entries.len());
                 entries.push(named(ItemKind::Fn, &f.sig.ident));
             }
             syn::Item::Struct(s) => {
@@ -141,6 +196,7 @@ impl<'a> FileIndex<'a> {
                 entries.push(named(ItemKind::Type, &t.ident));
             }
             syn::Item::Trait(t) => {
+                self.traits.insert(t.ident.to_string());
                 entries.push(named(ItemKind::Trait, &t.ident));
                 let trait_path = with(module, &t.ident.to_string());
                 for trait_item in &t.items {
@@ -148,7 +204,13 @@ impl<'a> FileIndex<'a> {
                         let name = func.sig.ident.to_string();
                         self.trait_methods
                             .entry((t.ident.to_string(), name.clone()))
-                            .or_insert((t, &func.sig, module.to_vec()));
+                            .or_insert(entries.len());
+                        if func.default.is_some() {
+                            self.by_name
+                                .entry(name.clone())
+                                .or_default()
+                                .push(entries.len());
+                        }
                         entries.push(Entry {
                             node: Node::TraitMethod { tr: t, func },
                             kind: EntryKind::Method,
@@ -156,6 +218,7 @@ impl<'a> FileIndex<'a> {
                             paths: vec![with(&trait_path, &name)],
                             label: format!("{}::{name}", t.ident),
                             span: func.sig.ident.span(),
+                            functions: Vec::new(),
                         });
                     }
                 }
@@ -173,25 +236,51 @@ impl<'a> FileIndex<'a> {
         entries: &mut Vec<Entry<'a>>,
     ) {
         self.impls.push((imp, module.to_vec()));
-        let Some(self_path) = impl_self_path(imp) else {
-            return;
+        let self_path = impl_self_path(imp);
+        let (self_q, trait_q) = {
+            let scope = Scope::new(self, module);
+            let trait_q = imp.trait_.as_ref().map(|(path, _)| scope.qualify(path));
+            // `impl Digest for [u8]`: a type without a path goes by its text.
+            let self_q = match self_path {
+                Some(path) => scope.qualify(path),
+                None => vec![render_type(&imp.self_ty)],
+            };
+            (self_q, trait_q)
         };
-        let scope = Scope::new(self, module);
-        let self_q = scope.qualify(self_path);
-        let trait_q = imp.trait_.as_ref().map(|(path, _)| scope.qualify(path));
+        // `impl<T: Bound> Ext for T` (or for `&T`) gives every type the methods.
+        let blanket = self_path
+            .and_then(syn::Path::get_ident)
+            .is_some_and(|ident| {
+                imp.generics
+                    .params
+                    .iter()
+                    .any(|param| matches!(param, syn::GenericParam::Type(t) if t.ident == *ident))
+            });
         let type_name = self_q.last().cloned().unwrap_or_default();
-        let label = match &trait_q {
-            Some(t) => format!(
-                "impl {} for {type_name}",
-                t.last().map_or("", String::as_str)
-            ),
+        let trait_name = trait_q.as_ref().and_then(|t| t.last().cloned());
+        if let (Some(trait_name), false) = (&trait_name, blanket) {
+            let implemented = self.traits_of.entry(type_name.clone()).or_default();
+            if !implemented.contains(trait_name) {
+                implemented.push(trait_name.clone());
+            }
+        }
+        let label = match &trait_name {
+            Some(t) => format!("impl {t} for {type_name}"),
             None => format!("impl {type_name}"),
         };
-        let mut methods = Vec::new();
         for impl_item in &imp.items {
             if let syn::ImplItem::Fn(func) = impl_item {
                 let name = func.sig.ident.to_string();
-                methods.push(((type_name.clone(), name.clone()), func));
+                let at = entries.len();
+                if blanket {
+                    self.blanket.entry(name.clone()).or_default().push(at);
+                } else {
+                    self.methods
+                        .entry((type_name.clone(), name.clone()))
+                        .or_default()
+                        .push(at);
+                }
+                self.by_name.entry(name.clone()).or_default().push(at);
                 let mut paths = vec![with(&self_q, &name)];
                 if let Some(t) = &trait_q {
                     paths.push(with(t, &name));
@@ -203,6 +292,7 @@ impl<'a> FileIndex<'a> {
                     paths,
                     label: format!("{type_name}::{name}"),
                     span: func.sig.ident.span(),
+                    functions: Vec::new(),
                 });
             }
         }
@@ -213,11 +303,80 @@ impl<'a> FileIndex<'a> {
             paths: vec![self_q],
             label,
             span: imp.self_ty.span(),
+            functions: Vec::new(),
         });
-        for (key, func) in methods {
-            self.methods
-                .entry(key)
-                .or_insert((imp, func, module.to_vec()));
+    }
+
+    /// Fills each entry's `functions`.
+    fn link_functions(&mut self) {
+        let bodies: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.entries[i].node.has_body())
+            .collect();
+        for i in 0..self.entries.len() {
+            let entry = &self.entries[i];
+            let inside = |j: &usize| {
+                let other = &self.entries[*j];
+                match (entry.node, other.node) {
+                    (Node::Item(syn::Item::Impl(imp)), Node::Method { imp: own, .. }) => {
+                        std::ptr::eq(imp, own)
+                    }
+                    (Node::Item(syn::Item::Trait(tr)), Node::TraitMethod { tr: own, .. }) => {
+                        std::ptr::eq(tr, own)
+                    }
+                    (Node::Item(syn::Item::Mod(m)), _) => {
+                        other.module.len() > entry.module.len()
+                            && other.module.starts_with(&entry.module)
+                            && m.ident == other.module[entry.module.len()]
+                    }
+                    _ => i == *j,
+                }
+            };
+            let functions = bodies.iter().copied().filter(inside).collect();
+            self.entries[i].functions = functions;
+        }
+    }
+
+    /// Every function of the file with a body, outside its tests.
+    pub(crate) fn all_functions(&self) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|&i| self.entries[i].node.has_body())
+            .collect()
+    }
+}
+
+/// Collects the file's consts, statics and `macro_rules!` wherever they are
+/// declared, inside function bodies too.
+struct Definitions<'d, 'a> {
+    consts: &'d mut HashSet<String>,
+    macros: &'d mut HashMap<String, &'a syn::ItemMacro>,
+}
+
+impl<'a> Visit<'a> for Definitions<'_, 'a> {
+    fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
+        self.consts.insert(c.ident.to_string());
+        visit::visit_item_const(self, c);
+    }
+
+    fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {
+        self.consts.insert(s.ident.to_string());
+        visit::visit_item_static(self, s);
+    }
+
+    fn visit_impl_item_const(&mut self, c: &'a syn::ImplItemConst) {
+        self.consts.insert(c.ident.to_string());
+        visit::visit_impl_item_const(self, c);
+    }
+
+    fn visit_trait_item_const(&mut self, c: &'a syn::TraitItemConst) {
+        self.consts.insert(c.ident.to_string());
+        visit::visit_trait_item_const(self, c);
+    }
+
+    fn visit_item_macro(&mut self, m: &'a syn::ItemMacro) {
+        if let Some(ident) = &m.ident
+            && m.mac.path.is_ident("macro_rules")
+        {
+            self.macros.entry(ident.to_string()).or_insert(m);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! Whatever cannot be told is `Ty::Unknown`; see the limits in
 //! docs/checks.md.
 
-use super::index::FileIndex;
+use super::index::{FileIndex, Node};
 use super::scope::Scope;
 use super::syntax::impl_self_path;
 use super::types::Ty;
@@ -16,29 +16,40 @@ const TYPE_ALIAS_DEPTH: usize = 8;
 impl<'a> FileIndex<'a> {
     /// The return type of a free function of this file.
     fn fn_return(&self, name: &str) -> Option<Ty> {
-        let (func, module) = self.fns.get(name)?;
-        let mut scope = Scope::new(self, module);
-        scope.generics = scope.generic_params(&func.sig.generics);
-        Some(scope.return_type(&func.sig.output))
+        let entry = &self.entries[*self.fns.get(name)?.first()?];
+        let sig = entry.node.signature()?;
+        let mut scope = Scope::new(self, &entry.module);
+        scope.generics = scope.generic_params(&sig.generics);
+        Some(scope.return_type(&sig.output))
     }
 
     /// The return type of `Type::method` defined in this file, read inside
-    /// its impl block (so `Self` is the impl's type).
+    /// its impl block (so `Self` is the impl's type); a trait's default
+    /// method counts for the types that implement the trait here.
     fn method_return(&self, type_name: &str, method: &str) -> Option<Ty> {
-        let (imp, func, module) = self
-            .methods
-            .get(&(type_name.to_string(), method.to_string()))?;
-        let mut scope = Scope::for_impl(self, imp, module);
-        let extra = scope.generic_params(&func.sig.generics);
-        scope.generics.extend(extra);
-        Some(scope.return_type(&func.sig.output))
+        let key = (type_name.to_string(), method.to_string());
+        if let Some(&at) = self.methods.get(&key).and_then(|found| found.first()) {
+            let entry = &self.entries[at];
+            let Node::Method { imp, func } = entry.node else {
+                return None;
+            };
+            let mut scope = Scope::for_impl(self, imp, &entry.module);
+            let extra = scope.generic_params(&func.sig.generics);
+            scope.generics.extend(extra);
+            return Some(scope.return_type(&func.sig.output));
+        }
+        let receiver = Ty::named(vec![type_name.to_string()]);
+        self.traits_of
+            .get(type_name)?
+            .iter()
+            .find_map(|trait_name| self.trait_method_return(&receiver, trait_name, method))
     }
 
     fn trait_method_return(&self, receiver: &Ty, trait_name: &str, method: &str) -> Option<Ty> {
-        let (_, sig, module) = self
-            .trait_methods
-            .get(&(trait_name.to_string(), method.to_string()))?;
-        let mut scope = Scope::new(self, module);
+        let key = (trait_name.to_string(), method.to_string());
+        let entry = &self.entries[*self.trait_methods.get(&key)?];
+        let sig = entry.node.signature()?;
+        let mut scope = Scope::new(self, &entry.module);
         scope.self_ty = Some(receiver.clone());
         scope.generics = scope.generic_params(&sig.generics);
         Some(scope.return_type(&sig.output))
@@ -193,9 +204,10 @@ impl Scope<'_, '_> {
     }
 
     /// The type a call of `path` returns: a function of this file by its
-    /// signature, `Arc::new(x)` and friends by their argument, and
-    /// `Type::anything(..)` as `Type`, the usual shape of constructors
-    /// (`HashMap::new()`, `Connection::open(..)?`).
+    /// signature, a method of a trait of this file by the trait's signature,
+    /// `Arc::new(x)` and friends by their argument, and `Type::anything(..)`
+    /// as `Type`, the usual shape of constructors (`HashMap::new()`,
+    /// `Connection::open(..)?`).
     pub(crate) fn call_ty(&self, path: &[String], first_arg: Option<Ty>) -> Ty {
         let Some((last, owner)) = path.split_last() else {
             return Ty::Unknown;
@@ -220,6 +232,25 @@ impl Scope<'_, '_> {
                 path: owner.to_vec(),
                 args: vec![arg],
             };
+        }
+        // `Arc::clone(&shared)` is another handle on the same value.
+        if last == "clone" {
+            return first_arg.map_or(Ty::Unknown, |arg| arg.without_refs().clone());
+        }
+        // `R::find(&repo, ..)`: a method of the parameter's bounds.
+        if owner.len() == 1
+            && let Some((_, generic)) = self.generics.iter().rev().find(|(n, _)| n == owner_name)
+        {
+            return self.method_ty(&generic.clone(), last);
+        }
+        // `ProjectStore::find_account(&store, ..)` calls a trait method: it
+        // returns what the trait says, never a `ProjectStore`.
+        if self.index.traits.contains(owner_name.as_str()) {
+            let receiver = Ty::Abstract(vec![owner.to_vec()]);
+            return self
+                .index
+                .trait_method_return(&receiver, owner_name, last)
+                .unwrap_or(Ty::Unknown);
         }
         if let Some(ty) = self.index.method_return(owner_name, last) {
             return ty;

@@ -13,15 +13,21 @@ pub(crate) enum Kind {
     ForbidTypes,
     RequireImpl,
     DependOnTrait,
+    RequireCallsAfter,
+    RequireCallsBefore,
+    RequireLiteralArgs,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 5] = [
+    pub(crate) const ALL: [Kind; 8] = [
         Kind::ForbidCalls,
         Kind::RequireCalls,
         Kind::ForbidTypes,
         Kind::RequireImpl,
         Kind::DependOnTrait,
+        Kind::RequireCallsAfter,
+        Kind::RequireCallsBefore,
+        Kind::RequireLiteralArgs,
     ];
 
     /// The name written in info.toml.
@@ -32,17 +38,23 @@ impl Kind {
             Kind::ForbidTypes => "forbid_types",
             Kind::RequireImpl => "require_impl",
             Kind::DependOnTrait => "depend_on_trait",
+            Kind::RequireCallsAfter => "require_calls_after",
+            Kind::RequireCallsBefore => "require_calls_before",
+            Kind::RequireLiteralArgs => "require_literal_args",
         }
     }
 
     /// The fields the kind takes besides `kind`.
     pub(crate) fn fields(self) -> &'static [&'static str] {
         match self {
-            Kind::ForbidCalls => &["in", "calls", "message"],
+            Kind::ForbidCalls => &["in", "calls", "stop_at", "message"],
             Kind::RequireCalls => &["in", "calls", "message"],
-            Kind::ForbidTypes => &["in", "types", "message"],
+            Kind::ForbidTypes => &["in", "types", "stop_at", "message"],
             Kind::RequireImpl => &["type", "trait", "message"],
             Kind::DependOnTrait => &["in", "field", "param", "trait", "message"],
+            Kind::RequireCallsAfter => &["in", "calls", "after", "message"],
+            Kind::RequireCallsBefore => &["in", "calls", "before", "message"],
+            Kind::RequireLiteralArgs => &["in", "calls", "arg", "message"],
         }
     }
 
