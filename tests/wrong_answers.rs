@@ -62,6 +62,12 @@ struct Variant {
     /// exercise checked by running its program (`test = false`).
     #[serde(default)]
     caught_by: Vec<String>,
+    /// For the checks suite (`tests/checks_variants.rs`); skipped here.
+    #[serde(default, rename = "class")]
+    _class: Option<String>,
+    /// For the checks suite; skipped here.
+    #[serde(default, rename = "rejected_by")]
+    _rejected_by: Vec<usize>,
     /// Applied to the solution's text, in order.
     #[serde(default)]
     edit: Vec<Edit>,

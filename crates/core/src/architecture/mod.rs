@@ -16,24 +16,54 @@
 //! says so in a violation's detail. The rule language and its limits are
 //! documented for instructors in `docs/checks.md`.
 //!
-//! Inside: `pattern` parses what instructors write, `spec` validates a
-//! table, `index` gathers what the file declares and resolves names, `types`
-//! models just enough of Rust's types to know a method's receiver, `scan`
-//! walks an item into events (calls, method calls, macros, mentions) and
-//! `rules` decides what each kind of rule makes of them.
+//! Inside, in the order a check travels:
+//! - reading info.toml: `kind` (the rule kinds and their fields), `spec`
+//!   and `fields` (a table becomes a `Rule`, every problem reported with a
+//!   fix), `pattern` and `target` (the two small languages of a check);
+//! - reading the file: `index` (what it declares), `scope` (names),
+//!   `infer` and `types` (types, as far as declarations tell), `syntax`
+//!   (small readers of syntax);
+//! - walking code: `scan` with `visit`, `call_site`, `locals`,
+//!   `macro_args`, `macros` and `args` turns an entry into `event`s and a
+//!   flow; `callees` says which local functions a call may run;
+//! - judging: `reach` follows calls from a target, `matching` says what a
+//!   pattern makes of an event, and `rules` hands each kind to `presence`
+//!   (forbid/require), `order` (after/before), `literal` (fixed arguments)
+//!   or `dependency` (impls and injected traits).
 
+mod args;
+mod call_site;
+mod callees;
+mod dependency;
+mod event;
+mod fields;
 mod index;
+mod infer;
+mod kind;
+mod literal;
+mod locals;
+mod macro_args;
+mod macros;
+mod matching;
+mod order;
 mod pattern;
+mod presence;
+mod reach;
 mod rules;
 mod scan;
+mod scope;
 mod spec;
+mod syntax;
+mod target;
 mod types;
+mod visit;
 
 #[cfg(test)]
 mod tests;
 
 use index::FileIndex;
-use rules::{Evaluation, Rule};
+use reach::Evaluation;
+use rules::Rule;
 
 /// A validated rule, built from one `[[exercises.checks]]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,8 @@
-//! Walks one item (or the whole file) and records what it does: which paths
-//! it calls, which methods on which receiver types, which macros it invokes
-//! and which paths it mentions. Rules then only filter these events.
+//! Walks one entry (or the whole file) and records what it does: which
+//! paths it calls, which methods on which receiver types, which macros it
+//! invokes, which paths it mentions and which fields it reads, each with the
+//! local functions it may run, plus the flow those events make. Rules then
+//! only filter events and walk flows; `visit` holds the walk itself.
 //!
 //! Receiver types come from what the code declares: parameter and `let`
 //! annotations, struct fields of this file (`self.repo`), constructors
@@ -10,265 +12,217 @@
 //! instead of inheriting its type.
 //!
 //! Macro arguments are parsed as expressions where they can be (`format!`,
-//! `assert!`, `vec!`, `println!`), so calls inside them count.
+//! `assert!`, `vec!`, `println!`), so calls inside them count; the file's own
+//! `macro_rules!` are expanded where they are invoked.
 
 use std::collections::HashMap;
 
-use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
-use syn::punctuated::Punctuated;
+use proc_macro2::Span;
 use syn::visit::{self, Visit};
 
-use super::index::{
-    Aliases, Entry, FileIndex, Node, Scope, collect_use, is_shipped_tests, location, use_leaves,
-};
-use super::types::{Ty, segments};
+use super::event::{Event, EventKind, Scan, Step};
+use super::index::{Entry, FileIndex, Node};
+use super::locals::Local;
+use super::scope::Scope;
+use super::syntax::{is_shipped_tests, location};
+use super::types::{DEPENDENCY_WRAPPERS, Ty, segments};
 
-/// Something an item does, at a 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Event {
-    pub(crate) kind: EventKind,
-    pub(crate) line: usize,
-    pub(crate) column: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum EventKind {
-    /// A call of a path, `Db::open(..)`, or with `reference` a path used as a
-    /// value, `.map(Connection::open)`.
-    Call {
-        path: Vec<String>,
-        written: Vec<String>,
-        reference: bool,
-    },
-    /// `receiver.name(..)`: `receivers` are the type paths the receiver
-    /// dereferences through (trait paths for generic and `dyn` receivers);
-    /// `unknown` is set when some of it could not be resolved.
-    Method {
-        name: String,
-        receivers: Vec<Vec<String>>,
-        unknown: bool,
-    },
-    Macro {
-        path: Vec<String>,
-        written: Vec<String>,
-    },
-    /// A path in any position: a type, a trait bound, a constructor, a `use`.
-    Mention {
-        path: Vec<String>,
-        written: Vec<String>,
-    },
-}
-
-/// What one entry of the index does.
-pub(crate) fn scan_entry(index: &FileIndex<'_>, entry: &Entry<'_>) -> Vec<Event> {
-    let mut scanner = Scanner::new(Scope::new(index, &entry.module));
+/// What one entry of the index does. An impl block, a trait or a module is
+/// scanned as a *shell*: everything but the bodies of its functions, which
+/// are entries of their own and scanned once each (see `reach`).
+pub(crate) fn scan_entry(index: &FileIndex<'_>, entry: &Entry<'_>) -> Scan {
+    let mut scanner = Scanner::new(Scope::new(index, &entry.module), &entry.label);
     match entry.node {
-        Node::Item(item) => scanner.visit_item(item),
+        Node::Item(item) => {
+            scanner.shell = matches!(
+                item,
+                syn::Item::Impl(_) | syn::Item::Trait(_) | syn::Item::Mod(_)
+            );
+            scanner.visit_item(item);
+        }
         Node::Method { imp, func } => {
             scanner.scope = Scope::for_impl(index, imp, &entry.module);
+            scanner.impl_name = impl_name(imp);
             scanner.visit_impl_item_fn(func);
         }
         Node::TraitMethod { tr, func } => {
             scanner.scope = Scope::for_trait(index, tr, &entry.module);
+            scanner.impl_name = Some(tr.ident.to_string());
             scanner.visit_trait_item_fn(func);
         }
     }
-    scanner.events
+    scanner.finish()
 }
 
-/// What the whole file does, outside its `mod tests`.
-pub(crate) fn scan_file(index: &FileIndex<'_>) -> Vec<Event> {
-    let mut scanner = Scanner::new(Scope::new(index, &[]));
+/// What the whole file does outside its `mod tests`, as a shell: the
+/// functions are entries of their own.
+pub(crate) fn scan_file(index: &FileIndex<'_>) -> Scan {
+    let mut scanner = Scanner::new(Scope::new(index, &[]), "the file");
+    scanner.shell = true;
     for item in &index.file.items {
         if !is_shipped_tests(item) {
             scanner.visit_item(item);
         }
     }
-    scanner.events
+    scanner.finish()
 }
 
-struct Scanner<'i, 'a> {
-    scope: Scope<'i, 'a>,
+/// The name an impl block's methods are labelled with (`UserService`).
+pub(crate) fn impl_name(imp: &syn::ItemImpl) -> Option<String> {
+    super::syntax::impl_self_path(imp)
+        .and_then(|path| path.segments.last())
+        .map(|segment| segment.ident.to_string())
+}
+
+pub(crate) struct Scanner<'i, 'a> {
+    pub(crate) scope: Scope<'i, 'a>,
     /// Local variables by lexical scope, innermost last.
-    vars: Vec<HashMap<String, Ty>>,
-    events: Vec<Event>,
+    pub(crate) vars: Vec<HashMap<String, Local>>,
+    pub(crate) scan: Scan,
+    /// The flow being built: the sequence of each open branch, innermost last.
+    pub(crate) frames: Vec<Vec<Step>>,
+    /// The function the next event is in, an index into `scan.owners`.
+    pub(crate) owner: usize,
+    /// The type whose impl block is being walked, for labels.
+    pub(crate) impl_name: Option<String>,
+    /// Local macros being expanded, outermost first.
+    pub(crate) via: Vec<Expansion>,
+    /// Leave out the bodies of the functions that are entries of their own.
+    pub(crate) shell: bool,
+    /// How many functions the walk is inside.
+    pub(crate) depth: usize,
 }
 
-/// How deep macro bodies are re-split when they do not parse as a whole.
-const MACRO_SPLIT_DEPTH: usize = 4;
+/// A local macro being expanded: its label and the lines of its definition.
+#[derive(Debug, Clone)]
+pub(crate) struct Expansion {
+    pub(crate) label: String,
+    pub(crate) lines: (usize, usize),
+}
+
 /// How deep a chain of type aliases is followed for mentions.
 const ALIAS_MENTION_DEPTH: usize = 4;
+/// How deep local macros are expanded inside each other.
+pub(crate) const MACRO_EXPANSION_DEPTH: usize = 4;
 
 impl<'i, 'a> Scanner<'i, 'a> {
-    fn new(scope: Scope<'i, 'a>) -> Scanner<'i, 'a> {
+    fn new(scope: Scope<'i, 'a>, label: &str) -> Scanner<'i, 'a> {
         Scanner {
             scope,
             vars: Vec::new(),
-            events: Vec::new(),
+            scan: Scan {
+                owners: vec![label.to_string()],
+                ..Scan::default()
+            },
+            frames: vec![Vec::new()],
+            owner: 0,
+            impl_name: None,
+            via: Vec::new(),
+            shell: false,
+            depth: 0,
         }
     }
 
-    fn push(&mut self, kind: EventKind, span: Span) {
+    fn finish(mut self) -> Scan {
+        let mut flow = Vec::new();
+        for frame in self.frames.drain(..) {
+            flow.extend(frame);
+        }
+        self.scan.flow = flow;
+        self.scan
+    }
+
+    /// Records an event and its place in the flow.
+    pub(crate) fn push(&mut self, kind: EventKind, span: Span, callees: Vec<usize>) {
         let (line, column) = location(span);
-        self.events.push(Event { kind, line, column });
+        let at = self.scan.events.len();
+        // Code written in a macro's body is reached through the macro; its
+        // arguments are written where it is invoked.
+        let via = self
+            .via
+            .iter()
+            .filter(|e| (e.lines.0..=e.lines.1).contains(&line))
+            .map(|e| e.label.clone())
+            .collect();
+        self.scan.events.push(Event {
+            kind,
+            line,
+            column,
+            via,
+            owner: self.owner,
+            callees,
+        });
+        self.step(Step::Event(at));
     }
 
-    fn local(&self, name: &str) -> Option<&Ty> {
-        self.vars.iter().rev().find_map(|frame| frame.get(name))
-    }
-
-    fn bind(&mut self, name: String, ty: Ty) {
-        if self.vars.is_empty() {
-            self.vars.push(HashMap::new());
+    pub(crate) fn step(&mut self, step: Step) {
+        if self.frames.is_empty() {
+            self.frames.push(Vec::new());
         }
-        if let Some(frame) = self.vars.last_mut() {
-            frame.insert(name, ty);
-        }
-    }
-
-    /// Binds the names of a pattern matched against a value of type `ty`.
-    fn bind_pat(&mut self, pat: &syn::Pat, ty: Ty) {
-        match pat {
-            syn::Pat::Ident(p) => {
-                if let Some((_, sub)) = &p.subpat {
-                    self.bind_pat(sub, ty.clone());
-                }
-                self.bind(p.ident.to_string(), ty);
-            }
-            syn::Pat::Type(p) => {
-                let declared = self.scope.ty(&p.ty);
-                self.bind_pat(&p.pat, declared);
-            }
-            syn::Pat::Reference(p) => {
-                let inner = match ty {
-                    Ty::Ref(inner) => *inner,
-                    other => other,
-                };
-                self.bind_pat(&p.pat, inner);
-            }
-            syn::Pat::Paren(p) => self.bind_pat(&p.pat, ty),
-            syn::Pat::TupleStruct(p) if p.elems.len() == 1 => {
-                // `Some(user)` of an `Option<User>`, `State(state)` of a
-                // `State<AppState>`: the one field has the one type argument.
-                let inner = match ty.without_refs() {
-                    Ty::Path { args, .. } if args.len() == 1 => args[0].clone(),
-                    _ => Ty::Unknown,
-                };
-                if let Some(elem) = p.elems.first() {
-                    self.bind_pat(elem, inner);
-                }
-            }
-            other => {
-                let mut names = Vec::new();
-                PatNames(&mut names).visit_pat(other);
-                for name in names {
-                    self.bind(name, Ty::Unknown);
-                }
-            }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.push(step);
         }
     }
 
-    fn bind_inputs(&mut self, sig: &syn::Signature) {
-        for input in &sig.inputs {
-            match input {
-                syn::FnArg::Receiver(_) => {
-                    let ty = self.scope.self_ty.clone().unwrap_or(Ty::Unknown);
-                    self.bind("self".to_string(), ty);
-                }
-                syn::FnArg::Typed(p) => {
-                    let ty = self.scope.ty(&p.ty);
-                    self.bind_pat(&p.pat, ty);
-                }
+    /// Whether a function at this point is an entry of its own that a shell
+    /// scan leaves out.
+    pub(crate) fn skips_function(&self) -> bool {
+        self.shell && self.depth == 0
+    }
+
+    /// Runs `walk` in a fresh branch of the flow and returns its steps.
+    pub(crate) fn branch(&mut self, walk: impl FnOnce(&mut Self)) -> Vec<Step> {
+        self.frames.push(Vec::new());
+        walk(self);
+        self.frames.pop().unwrap_or_default()
+    }
+
+    /// Runs `walk` with the events labelled as inside function `label`.
+    pub(crate) fn in_owner(&mut self, label: String, walk: impl FnOnce(&mut Self)) {
+        let before = self.owner;
+        self.owner = match self.scan.owners.iter().position(|o| *o == label) {
+            Some(found) => found,
+            None => {
+                self.scan.owners.push(label);
+                self.scan.owners.len() - 1
             }
-        }
+        };
+        walk(self);
+        self.owner = before;
     }
 
     /// Scans a function: its generics join the scope, its parameters are
-    /// bound in a fresh frame.
-    fn in_fn(&mut self, sig: &syn::Signature, body: impl FnOnce(&mut Self)) {
-        let generics_before = self.scope.generics.len();
-        let extra = self.scope.generic_params(&sig.generics);
-        self.scope.generics.extend(extra);
-        self.vars.push(HashMap::new());
-        self.bind_inputs(sig);
-        self.visit_signature(sig);
-        body(self);
-        self.vars.pop();
-        self.scope.generics.truncate(generics_before);
+    /// bound in a fresh frame, and its events are labelled with its name.
+    pub(crate) fn in_fn(
+        &mut self,
+        sig: &syn::Signature,
+        attrs: &[syn::Attribute],
+        body: impl FnOnce(&mut Self),
+    ) {
+        let label = match &self.impl_name {
+            Some(owner) => format!("{owner}::{}", sig.ident),
+            None => sig.ident.to_string(),
+        };
+        let vars_before = std::mem::take(&mut self.vars);
+        self.depth += 1;
+        self.in_owner(label, |s| {
+            for attr in attrs {
+                s.visit_attribute(attr);
+            }
+            let generics_before = s.scope.generics.len();
+            let extra = s.scope.generic_params(&sig.generics);
+            s.scope.generics.extend(extra);
+            s.vars.push(HashMap::new());
+            s.bind_inputs(sig);
+            s.visit_signature(sig);
+            body(s);
+            s.scope.generics.truncate(generics_before);
+        });
+        self.depth -= 1;
+        self.vars = vars_before;
     }
 
-    /// The type of an expression, as far as the model can tell.
-    fn type_of(&self, expr: &syn::Expr) -> Ty {
-        match expr {
-            syn::Expr::Path(p) if p.qself.is_none() => match p.path.get_ident() {
-                Some(ident) => self
-                    .local(&ident.to_string())
-                    .cloned()
-                    .unwrap_or(Ty::Unknown),
-                None => Ty::Unknown,
-            },
-            syn::Expr::Field(f) => {
-                let base = self.type_of(&f.base);
-                self.scope.field_ty(&base, &f.member)
-            }
-            syn::Expr::MethodCall(m) => {
-                let receiver = self.type_of(&m.receiver);
-                match m.method.to_string().as_str() {
-                    "clone" | "to_owned" => receiver.without_refs().clone(),
-                    "lock" | "read" | "write" | "try_lock" | "try_read" | "try_write"
-                    | "borrow" | "borrow_mut" | "blocking_lock" | "blocking_read"
-                    | "blocking_write" => receiver.lock_target(),
-                    "unwrap" | "expect" | "unwrap_or_default" | "unwrap_or" | "unwrap_or_else" => {
-                        receiver.unwrapped()
-                    }
-                    name => self.scope.method_ty(&receiver, name),
-                }
-            }
-            syn::Expr::Call(c) => match &*c.func {
-                syn::Expr::Path(p) if p.qself.is_none() => {
-                    if p.path
-                        .get_ident()
-                        .is_some_and(|i| self.local(&i.to_string()).is_some())
-                    {
-                        return Ty::Unknown;
-                    }
-                    let resolved = self.scope.resolve(&p.path, true);
-                    let first = c.args.first().map(|a| self.type_of(a));
-                    self.scope.call_ty(&resolved.path, first)
-                }
-                _ => Ty::Unknown,
-            },
-            syn::Expr::Struct(s) if s.qself.is_none() => {
-                if s.path.is_ident("Self") {
-                    return self.scope.self_ty.clone().unwrap_or(Ty::Unknown);
-                }
-                Ty::named(self.scope.resolve(&s.path, true).path)
-            }
-            syn::Expr::Paren(p) => self.type_of(&p.expr),
-            syn::Expr::Group(g) => self.type_of(&g.expr),
-            syn::Expr::Reference(r) => Ty::Ref(Box::new(self.type_of(&r.expr))),
-            syn::Expr::Try(t) => self.type_of(&t.expr).unwrapped(),
-            syn::Expr::Await(a) => self.type_of(&a.base),
-            syn::Expr::Cast(c) => self.scope.ty(&c.ty),
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                match self.type_of(&u.expr) {
-                    Ty::Ref(inner) => *inner,
-                    other => other
-                        .deref_chain()
-                        .get(1)
-                        .map_or(Ty::Unknown, |t| (*t).clone()),
-                }
-            }
-            syn::Expr::Macro(m) => match m.mac.path.segments.last() {
-                Some(last) if last.ident == "vec" => Ty::named(vec!["Vec".to_string()]),
-                Some(last) if last.ident == "format" => Ty::named(vec!["String".to_string()]),
-                _ => Ty::Unknown,
-            },
-            _ => Ty::Unknown,
-        }
-    }
-
-    fn mention(&mut self, path: &syn::Path) {
+    pub(crate) fn mention(&mut self, path: &syn::Path) {
         let resolved = self.scope.resolve(path, false);
         if resolved.path.is_empty() {
             return;
@@ -288,6 +242,7 @@ impl<'i, 'a> Scanner<'i, 'a> {
                 written,
             },
             span,
+            Vec::new(),
         );
     }
 
@@ -320,92 +275,42 @@ impl<'i, 'a> Scanner<'i, 'a> {
                     written: vec![written.to_string()],
                 },
                 span,
+                Vec::new(),
             );
-        }
-    }
-
-    /// Visits the expressions a macro's arguments parse as.
-    fn visit_macro_body(&mut self, tokens: TokenStream, depth: usize) {
-        let whole = syn::parse::Parser::parse2(
-            Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
-            tokens.clone(),
-        );
-        if let Ok(exprs) = whole {
-            for expr in &exprs {
-                self.visit_expr(expr);
-            }
-            return;
-        }
-        let statements = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone());
-        if let Ok(stmts) = statements {
-            self.vars.push(HashMap::new());
-            for stmt in &stmts {
-                self.visit_stmt(stmt);
-            }
-            self.vars.pop();
-            return;
-        }
-        if depth >= MACRO_SPLIT_DEPTH {
-            return;
-        }
-        for chunk in split_chunks(tokens) {
-            if let Ok(expr) = syn::parse2::<syn::Expr>(chunk.clone()) {
-                self.visit_expr(&expr);
-                continue;
-            }
-            for tree in chunk {
-                if let TokenTree::Group(group) = tree {
-                    self.visit_macro_body(group.stream(), depth + 1);
-                }
-            }
         }
     }
 }
 
-/// Splits a token stream at top-level `,`, `;`, `=>` and single `:`, the
-/// separators of most macro grammars (`json!({"id": user.id()})`).
-fn split_chunks(tokens: TokenStream) -> Vec<TokenStream> {
-    let mut chunks = Vec::new();
-    let mut current: Vec<TokenTree> = Vec::new();
-    let mut trees = tokens.into_iter().peekable();
-    let mut after_joint_colon = false;
-    while let Some(tree) = trees.next() {
-        let split = match &tree {
-            TokenTree::Punct(p) => {
-                let c = p.as_char();
-                let joint = p.spacing() == Spacing::Joint;
-                let next_is_gt =
-                    matches!(trees.peek(), Some(TokenTree::Punct(n)) if n.as_char() == '>');
-                let is_path_colon = c == ':' && (joint || after_joint_colon);
-                after_joint_colon = c == ':' && joint;
-                match c {
-                    ',' | ';' => true,
-                    ':' => !is_path_colon,
-                    '=' => joint && next_is_gt,
-                    _ => false,
+/// The type paths a value of type `ty` is made of, for "reaching into" it:
+/// the type itself, what sits inside `Arc`, `Mutex`, `Vec`, `Option` and
+/// the like, and the traits of a `dyn` or generic.
+pub(crate) fn reached_paths(ty: &Ty, out: &mut Vec<Vec<String>>) {
+    match ty {
+        Ty::Ref(inner) => reached_paths(inner, out),
+        Ty::Path { path, args } => {
+            if !path.is_empty() && !out.contains(path) {
+                out.push(path.clone());
+            }
+            let wrapper = path.last().is_some_and(|last| {
+                DEPENDENCY_WRAPPERS.contains(&last.as_str())
+                    || ["MutexGuard", "RwLockReadGuard", "RwLockWriteGuard"]
+                        .contains(&last.as_str())
+            });
+            if wrapper {
+                for arg in args {
+                    reached_paths(arg, out);
                 }
             }
-            _ => {
-                after_joint_colon = false;
-                false
-            }
-        };
-        if split {
-            if let TokenTree::Punct(p) = &tree
-                && p.as_char() == '='
-            {
-                // Drop the `>` of `=>` too.
-                trees.next();
-            }
-            chunks.push(current.drain(..).collect());
-        } else {
-            current.push(tree);
         }
+        Ty::Abstract(bounds) => {
+            for bound in bounds {
+                if !out.contains(bound) {
+                    out.push(bound.clone());
+                }
+            }
+        }
+        Ty::Unknown => {}
     }
-    if !current.is_empty() {
-        chunks.push(current.into_iter().collect());
-    }
-    chunks
 }
 
 /// Collects the paths inside a type.
@@ -415,293 +320,5 @@ impl<'ast> Visit<'ast> for TypePaths<'_, 'ast> {
     fn visit_path(&mut self, path: &'ast syn::Path) {
         self.0.push(path);
         visit::visit_path(self, path);
-    }
-}
-
-/// Collects the names a pattern binds.
-struct PatNames<'n>(&'n mut Vec<String>);
-
-impl<'ast> Visit<'ast> for PatNames<'_> {
-    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-        self.0.push(p.ident.to_string());
-        visit::visit_pat_ident(self, p);
-    }
-
-    fn visit_expr(&mut self, _: &'ast syn::Expr) {}
-}
-
-impl<'ast> Visit<'ast> for Scanner<'_, '_> {
-    fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
-
-    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        if self.scope.module.is_empty() && m.ident == crate::contract::TESTS_MODULE {
-            return;
-        }
-        self.scope.module.push(m.ident.to_string());
-        visit::visit_item_mod(self, m);
-        self.scope.module.pop();
-    }
-
-    fn visit_item_impl(&mut self, imp: &'ast syn::ItemImpl) {
-        let inner = Scope {
-            local_aliases: self.scope.local_aliases.clone(),
-            ..Scope::for_impl(self.scope.index, imp, &self.scope.module)
-        };
-        let outer = std::mem::replace(&mut self.scope, inner);
-        visit::visit_item_impl(self, imp);
-        self.scope = outer;
-    }
-
-    fn visit_item_trait(&mut self, tr: &'ast syn::ItemTrait) {
-        let inner = Scope {
-            local_aliases: self.scope.local_aliases.clone(),
-            ..Scope::for_trait(self.scope.index, tr, &self.scope.module)
-        };
-        let outer = std::mem::replace(&mut self.scope, inner);
-        visit::visit_item_trait(self, tr);
-        self.scope = outer;
-    }
-
-    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        self.in_fn(&f.sig, |s| s.visit_block(&f.block));
-    }
-
-    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        self.in_fn(&f.sig, |s| s.visit_block(&f.block));
-    }
-
-    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
-        self.in_fn(&f.sig, |s| {
-            if let Some(block) = &f.default {
-                s.visit_block(block);
-            }
-        });
-    }
-
-    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
-        // A `macro_rules!` definition: its body is not Rust code yet.
-        if m.ident.is_none() {
-            self.visit_macro(&m.mac);
-        }
-    }
-
-    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
-        let mut leaves = Vec::new();
-        use_leaves(&u.tree, &mut Vec::new(), &mut leaves);
-        for (path, span) in leaves {
-            let path = super::pattern::strip_anchors(&path).to_vec();
-            if !path.is_empty() {
-                self.push(
-                    EventKind::Mention {
-                        written: path.clone(),
-                        path,
-                    },
-                    span,
-                );
-            }
-        }
-    }
-
-    fn visit_block(&mut self, block: &'ast syn::Block) {
-        let mut aliases = Aliases::new();
-        for stmt in &block.stmts {
-            if let syn::Stmt::Item(syn::Item::Use(u)) = stmt {
-                collect_use(&u.tree, &mut Vec::new(), &mut aliases);
-            }
-        }
-        self.scope.local_aliases.push(aliases);
-        self.vars.push(HashMap::new());
-        visit::visit_block(self, block);
-        self.vars.pop();
-        self.scope.local_aliases.pop();
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        if let Some(init) = &local.init {
-            self.visit_expr(&init.expr);
-            if let Some((_, diverge)) = &init.diverge {
-                self.visit_expr(diverge);
-            }
-        }
-        self.visit_pat(&local.pat);
-        let ty = match (&local.pat, &local.init) {
-            (syn::Pat::Type(_), _) | (_, None) => Ty::Unknown,
-            (_, Some(init)) => self.type_of(&init.expr),
-        };
-        self.bind_pat(&local.pat, ty);
-    }
-
-    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-        self.vars.push(HashMap::new());
-        for input in &c.inputs {
-            self.visit_pat(input);
-            self.bind_pat(input, Ty::Unknown);
-        }
-        if let syn::ReturnType::Type(_, ty) = &c.output {
-            self.visit_type(ty);
-        }
-        self.visit_expr(&c.body);
-        self.vars.pop();
-    }
-
-    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
-        self.visit_expr(&f.expr);
-        self.vars.push(HashMap::new());
-        self.visit_pat(&f.pat);
-        self.bind_pat(&f.pat, Ty::Unknown);
-        self.visit_block(&f.body);
-        self.vars.pop();
-    }
-
-    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
-        self.vars.push(HashMap::new());
-        self.visit_pat(&arm.pat);
-        self.bind_pat(&arm.pat, Ty::Unknown);
-        self.visit_expr(&arm.body);
-        self.vars.pop();
-    }
-
-    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
-        // Bindings of `if let` live in the then-branch only.
-        self.vars.push(HashMap::new());
-        self.visit_expr(&e.cond);
-        self.visit_block(&e.then_branch);
-        self.vars.pop();
-        if let Some((_, else_branch)) = &e.else_branch {
-            self.visit_expr(else_branch);
-        }
-    }
-
-    fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
-        self.vars.push(HashMap::new());
-        self.visit_expr(&e.cond);
-        self.visit_block(&e.body);
-        self.vars.pop();
-    }
-
-    fn visit_expr_let(&mut self, e: &'ast syn::ExprLet) {
-        self.visit_expr(&e.expr);
-        self.visit_pat(&e.pat);
-        let ty = self.type_of(&e.expr);
-        self.bind_pat(&e.pat, ty);
-    }
-
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        let receiver = self.type_of(&m.receiver);
-        let mut receivers = Vec::new();
-        let mut unknown = false;
-        for layer in receiver.deref_chain() {
-            match layer {
-                Ty::Path { path, .. } => receivers.push(path.clone()),
-                Ty::Abstract(bounds) if !bounds.is_empty() => {
-                    receivers.extend(bounds.iter().cloned())
-                }
-                Ty::Abstract(_) | Ty::Unknown => unknown = true,
-                Ty::Ref(_) => {}
-            }
-        }
-        self.push(
-            EventKind::Method {
-                name: m.method.to_string(),
-                receivers,
-                unknown,
-            },
-            m.method.span(),
-        );
-        visit::visit_expr_method_call(self, m);
-    }
-
-    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-        let syn::Expr::Path(func) = &*c.func else {
-            visit::visit_expr_call(self, c);
-            return;
-        };
-        let is_local = func
-            .path
-            .get_ident()
-            .is_some_and(|i| self.local(&i.to_string()).is_some());
-        if !is_local {
-            let mut written = segments(&func.path);
-            let mut resolved = self.scope.resolve(&func.path, true).path;
-            if let Some(qself) = &func.qself {
-                // `<Type>::f(..)` and `<Type as Trait>::f(..)`
-                if qself.position == 0
-                    && let syn::Type::Path(p) = &*qself.ty
-                {
-                    let prefix = self.scope.resolve(&p.path, true).path;
-                    written = segments(&p.path).into_iter().chain(written).collect();
-                    resolved = prefix.into_iter().chain(resolved).collect();
-                }
-            }
-            let span = match &func.qself {
-                Some(qself) => qself.lt_token.span,
-                None => func
-                    .path
-                    .segments
-                    .first()
-                    .map_or_else(Span::call_site, |s| s.ident.span()),
-            };
-            self.push(
-                EventKind::Call {
-                    path: resolved,
-                    written,
-                    reference: false,
-                },
-                span,
-            );
-            self.visit_path(&func.path);
-            if let Some(qself) = &func.qself {
-                self.visit_type(&qself.ty);
-            }
-        }
-        for arg in &c.args {
-            self.visit_expr(arg);
-        }
-    }
-
-    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        if let Some(ident) = p.path.get_ident()
-            && (self.local(&ident.to_string()).is_some() || ident == "self")
-        {
-            return;
-        }
-        if p.path.segments.len() >= 2 && p.qself.is_none() {
-            let span = p
-                .path
-                .segments
-                .first()
-                .map_or_else(Span::call_site, |s| s.ident.span());
-            self.push(
-                EventKind::Call {
-                    path: self.scope.resolve(&p.path, true).path,
-                    written: segments(&p.path),
-                    reference: true,
-                },
-                span,
-            );
-        }
-        visit::visit_expr_path(self, p);
-    }
-
-    fn visit_path(&mut self, path: &'ast syn::Path) {
-        self.mention(path);
-        visit::visit_path(self, path);
-    }
-
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let span = mac
-            .path
-            .segments
-            .first()
-            .map_or_else(Span::call_site, |s| s.ident.span());
-        self.push(
-            EventKind::Macro {
-                path: self.scope.resolve(&mac.path, false).path,
-                written: segments(&mac.path),
-            },
-            span,
-        );
-        self.mention(&mac.path);
-        self.visit_macro_body(mac.tokens.clone(), 0);
     }
 }

@@ -8,26 +8,16 @@
 use crate::suggest::closest;
 use toml::Value;
 
-use super::pattern::{
-    CallPattern, ItemKind, PathPattern, PatternField, Target, TargetSpec, is_identifier,
+use super::dependency::Dependency;
+use super::fields::{
+    arg_position, call_patterns, optional_string, path_field, patterns, required_string, stop_at,
+    targets, type_name,
 };
-use super::rules::{Dependency, Rule};
-
-/// Each kind with the fields it takes (besides `kind`), in the order the
-/// docs and error messages list them.
-const KINDS: [(&str, &[&str]); 5] = [
-    ("forbid_calls", &["in", "calls", "message"]),
-    ("require_calls", &["in", "calls", "message"]),
-    ("forbid_types", &["in", "types", "message"]),
-    ("require_impl", &["type", "trait", "message"]),
-    (
-        "depend_on_trait",
-        &["in", "field", "param", "trait", "message"],
-    ),
-];
-
-const IN_EXAMPLE: &str =
-    "in = \"create_user_handler\" (a fn, \"Type::method\", \"impl Type\", \"mod name\" or \"*\")";
+use super::kind::Kind;
+use super::order::Direction;
+use super::pattern::{CallPattern, PathPattern, PatternField, is_identifier};
+use super::rules::Rule;
+use super::target::{ItemKind, Target, TargetSpec};
 
 pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> {
     let mut errors = Vec::new();
@@ -35,18 +25,21 @@ pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> 
         None => {
             errors.push(format!(
                 "check is missing field \"kind\"; add kind = \"forbid_calls\" (one of {})",
-                kind_names()
+                Kind::names()
             ));
             None
         }
-        Some(Value::String(name)) => match KINDS.iter().find(|(k, _)| k == name) {
-            Some((k, fields)) => Some((*k, *fields)),
+        Some(Value::String(name)) => match Kind::from_name(name) {
+            Some(kind) => Some(kind),
             None => {
-                errors.push(match closest(name, KINDS.iter().map(|(k, _)| *k)) {
+                errors.push(match closest(name, Kind::ALL.map(Kind::name)) {
                     Some(near) => {
                         format!("unknown check kind \"{name}\"; did you mean \"{near}\"?")
                     }
-                    None => format!("unknown check kind \"{name}\"; use one of {}", kind_names()),
+                    None => format!(
+                        "unknown check kind \"{name}\"; use one of {}",
+                        Kind::names()
+                    ),
                 });
                 None
             }
@@ -69,13 +62,14 @@ pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> 
         }
     }
 
-    let Some((kind, _)) = kind else {
+    let Some(kind) = kind else {
         return Err(errors);
     };
+    let name = kind.name();
 
     let message = required_string(
         table,
-        kind,
+        name,
         "message",
         "message = \"...\" telling the learner what to change",
         &mut errors,
@@ -85,48 +79,100 @@ pub(crate) fn parse(table: &toml::Table) -> Result<(Rule, String), Vec<String>> 
     }
 
     let rule = match kind {
-        "forbid_calls" | "require_calls" => {
-            let targets = targets(table, kind, &mut errors);
-            let calls = patterns(
-                table,
-                kind,
-                "calls",
-                "calls = [\"Connection::execute\"]",
-                &mut errors,
-                CallPattern::parse,
-            );
+        Kind::ForbidCalls => {
+            let targets = targets(table, name, &mut errors);
+            let calls = call_patterns(table, name, "calls", &mut errors);
+            let stop_at = stop_at(table, &mut errors);
+            match (targets, calls, stop_at) {
+                (Some(targets), Some(calls), Some(stop_at)) => Some(Rule::ForbidCalls {
+                    targets,
+                    calls,
+                    stop_at,
+                }),
+                _ => None,
+            }
+        }
+        Kind::RequireCalls => {
+            let targets = targets(table, name, &mut errors);
+            let calls = call_patterns(table, name, "calls", &mut errors);
             match (targets, calls) {
-                (Some(targets), Some(calls)) if kind == "forbid_calls" => {
-                    Some(Rule::ForbidCalls { targets, calls })
-                }
                 (Some(targets), Some(calls)) => Some(Rule::RequireCalls { targets, calls }),
                 _ => None,
             }
         }
-        "forbid_types" => {
-            let targets = targets(table, kind, &mut errors);
+        Kind::ForbidTypes => {
+            let targets = targets(table, name, &mut errors);
             let types = patterns(
                 table,
-                kind,
+                name,
                 "types",
                 "types = [\"HashMap\"]",
                 &mut errors,
                 |text| PathPattern::parse(text, PatternField::Types),
             );
-            match (targets, types) {
-                (Some(targets), Some(types)) => Some(Rule::ForbidTypes { targets, types }),
+            let stop_at = stop_at(table, &mut errors);
+            match (targets, types, stop_at) {
+                (Some(targets), Some(types), Some(stop_at)) => Some(Rule::ForbidTypes {
+                    targets,
+                    types,
+                    stop_at,
+                }),
                 _ => None,
             }
         }
-        "require_impl" => {
-            let ty = path_field(table, kind, "type", PatternField::Type, true, &mut errors);
-            let trait_ = path_field(table, kind, "trait", PatternField::Trait, true, &mut errors);
+        Kind::RequireImpl => {
+            let ty = path_field(table, name, "type", PatternField::Type, true, &mut errors);
+            let trait_ = path_field(table, name, "trait", PatternField::Trait, true, &mut errors);
             match (ty, trait_) {
                 (Some(ty), Some(trait_)) => Some(Rule::RequireImpl { ty, trait_ }),
                 _ => None,
             }
         }
-        _ => depend_on_trait(table, kind, &mut errors),
+        Kind::DependOnTrait => depend_on_trait(table, name, &mut errors),
+        Kind::RequireCallsAfter | Kind::RequireCallsBefore => {
+            let (field, direction) = match kind {
+                Kind::RequireCallsBefore => ("before", Direction::Before),
+                _ => ("after", Direction::After),
+            };
+            let targets = targets(table, name, &mut errors);
+            let calls = call_patterns(table, name, "calls", &mut errors);
+            let anchors = call_patterns(table, name, field, &mut errors);
+            match (targets, calls, anchors) {
+                (Some(targets), Some(calls), Some(anchors)) => Some(Rule::RequireOrder {
+                    targets,
+                    calls,
+                    anchors,
+                    direction,
+                }),
+                _ => None,
+            }
+        }
+        Kind::RequireLiteralArgs => {
+            let targets = targets(table, name, &mut errors);
+            let calls = call_patterns(table, name, "calls", &mut errors);
+            let calls = calls.filter(|calls| {
+                let macros: Vec<&str> = calls
+                    .iter()
+                    .filter(|c| matches!(c, CallPattern::Macro(_)))
+                    .map(CallPattern::text)
+                    .collect();
+                for text in &macros {
+                    errors.push(format!(
+                        "{name} judges the arguments of calls, and \"{text}\" is a macro; name a function or method, like calls = [\"Connection::execute\"]"
+                    ));
+                }
+                macros.is_empty()
+            });
+            let arg = arg_position(table, &mut errors);
+            match (targets, calls, arg) {
+                (Some(targets), Some(calls), Some(arg)) => Some(Rule::RequireLiteralArgs {
+                    targets,
+                    calls,
+                    arg,
+                }),
+                _ => None,
+            }
+        }
     };
 
     match (rule, message) {
@@ -238,211 +284,36 @@ fn depend_on_trait(table: &toml::Table, kind: &str, errors: &mut Vec<String>) ->
 }
 
 /// The problem with `key`, if the kind does not take it.
-fn unknown_field(key: &str, kind: Option<(&str, &[&str])>) -> Option<String> {
-    let all = || KINDS.iter().flat_map(|(_, fields)| fields.iter().copied());
-    let Some((kind, fields)) = kind else {
+fn unknown_field(key: &str, kind: Option<Kind>) -> Option<String> {
+    let all = Kind::all_fields();
+    let Some(kind) = kind else {
         // With an unknown kind only names no kind takes are reported.
-        if all().any(|f| f == key) {
+        if all.contains(&key) {
             return None;
         }
-        let mut names: Vec<&str> = all().collect();
-        names.sort_unstable();
-        names.dedup();
-        return Some(match closest(key, names) {
+        return Some(match closest(key, all) {
             Some(near) => format!("unknown field \"{key}\" in check; did you mean \"{near}\"?"),
             None => format!("unknown field \"{key}\" in check"),
         });
     };
+    let fields = kind.fields();
     if fields.contains(&key) {
         return None;
     }
+    let name = kind.name();
     let near = closest(key, fields.iter().copied());
     let takes = fields.join(", ");
-    Some(if all().any(|f| f == key) {
+    Some(if all.contains(&key) {
         match near {
             Some(near) => format!(
-                "field \"{key}\" does not apply to kind \"{kind}\"; did you mean \"{near}\"?"
+                "field \"{key}\" does not apply to kind \"{name}\"; did you mean \"{near}\"?"
             ),
-            None => format!("field \"{key}\" does not apply to kind \"{kind}\"; it takes {takes}"),
+            None => format!("field \"{key}\" does not apply to kind \"{name}\"; it takes {takes}"),
         }
     } else {
         match near {
             Some(near) => format!("unknown field \"{key}\" in check; did you mean \"{near}\"?"),
-            None => format!("unknown field \"{key}\" in check; kind \"{kind}\" takes {takes}"),
+            None => format!("unknown field \"{key}\" in check; kind \"{name}\" takes {takes}"),
         }
     })
-}
-
-fn targets(table: &toml::Table, kind: &str, errors: &mut Vec<String>) -> Option<Vec<TargetSpec>> {
-    let texts = match strings(table, "in", "in = \"create_user_handler\"") {
-        Ok(Some(texts)) => texts,
-        Ok(None) => {
-            errors.push(format!(
-                "check \"{kind}\" is missing field \"in\"; add {IN_EXAMPLE}"
-            ));
-            return None;
-        }
-        Err(problem) => {
-            errors.push(problem);
-            return None;
-        }
-    };
-    if texts.is_empty() {
-        errors.push(format!("field \"in\" is empty; add {IN_EXAMPLE}"));
-        return None;
-    }
-    let mut specs = Vec::new();
-    let mut ok = true;
-    for text in texts {
-        match TargetSpec::parse(&text) {
-            Ok(spec) => specs.push(spec),
-            Err(reason) => {
-                errors.push(format!("malformed target \"{text}\" in \"in\": {reason}"));
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(specs)
-}
-
-fn patterns<T>(
-    table: &toml::Table,
-    kind: &str,
-    field: &str,
-    example: &str,
-    errors: &mut Vec<String>,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Option<Vec<T>> {
-    let texts = match strings(table, field, example) {
-        Ok(Some(texts)) => texts,
-        Ok(None) => {
-            errors.push(format!(
-                "check \"{kind}\" is missing field \"{field}\"; add {example}"
-            ));
-            return None;
-        }
-        Err(problem) => {
-            errors.push(problem);
-            return None;
-        }
-    };
-    if texts.is_empty() {
-        errors.push(format!(
-            "field \"{field}\" is empty; list at least one pattern, like {example}"
-        ));
-        return None;
-    }
-    let mut parsed = Vec::new();
-    let mut ok = true;
-    for text in texts {
-        match parse(&text) {
-            Ok(p) => parsed.push(p),
-            Err(reason) => {
-                errors.push(format!("malformed pattern \"{text}\" in {field}: {reason}"));
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(parsed)
-}
-
-fn path_field(
-    table: &toml::Table,
-    kind: &str,
-    field: &str,
-    pattern_field: PatternField,
-    required: bool,
-    errors: &mut Vec<String>,
-) -> Option<PathPattern> {
-    let example = match pattern_field {
-        PatternField::Type => "type = \"InMemoryUsers\"",
-        _ => "trait = \"UserRepository\"",
-    };
-    let text = if required {
-        required_string(table, kind, field, example, errors)?
-    } else {
-        optional_string(table, field, example, errors)?
-    };
-    match PathPattern::parse(&text, pattern_field) {
-        Ok(p) => Some(p),
-        Err(reason) => {
-            errors.push(format!("malformed pattern \"{text}\" in {field}: {reason}"));
-            None
-        }
-    }
-}
-
-fn required_string(
-    table: &toml::Table,
-    kind: &str,
-    field: &str,
-    example: &str,
-    errors: &mut Vec<String>,
-) -> Option<String> {
-    if !table.contains_key(field) {
-        errors.push(format!(
-            "check \"{kind}\" is missing field \"{field}\"; add {example}"
-        ));
-        return None;
-    }
-    optional_string(table, field, example, errors)
-}
-
-fn optional_string(
-    table: &toml::Table,
-    field: &str,
-    example: &str,
-    errors: &mut Vec<String>,
-) -> Option<String> {
-    match table.get(field)? {
-        Value::String(s) => Some(s.clone()),
-        other => {
-            errors.push(format!(
-                "field \"{field}\" must be a string, like {example}; found {}",
-                type_name(other)
-            ));
-            None
-        }
-    }
-}
-
-/// A string or an array of strings; `Ok(None)` when the field is absent.
-fn strings(table: &toml::Table, field: &str, example: &str) -> Result<Option<Vec<String>>, String> {
-    match table.get(field) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.clone()])),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) => Ok(s.clone()),
-                other => Err(format!(
-                    "field \"{field}\" must list strings, like {example}; item {} is {}",
-                    i + 1,
-                    type_name(other)
-                )),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(other) => Err(format!(
-            "field \"{field}\" must be a string or a list of strings, like {example}; found {}",
-            type_name(other)
-        )),
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::String(_) => "a string",
-        Value::Integer(_) => "an integer",
-        Value::Float(_) => "a float",
-        Value::Boolean(_) => "a boolean",
-        Value::Datetime(_) => "a date",
-        Value::Array(_) => "an array",
-        Value::Table(_) => "a table",
-    }
-}
-
-fn kind_names() -> String {
-    KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
 }

@@ -24,8 +24,19 @@ pub(crate) enum Ty {
     Unknown,
 }
 
-/// Smart pointers that method calls auto-dereference through.
-const DEREF_WRAPPERS: [&str; 4] = ["Box", "Arc", "Rc", "Pin"];
+/// Smart pointers and lock guards that method calls auto-dereference
+/// through (`self.lock().remove(&id)` on a `MutexGuard<HashMap<..>>`).
+const DEREF_WRAPPERS: [&str; 9] = [
+    "Box",
+    "Arc",
+    "Rc",
+    "Pin",
+    "MutexGuard",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "Ref",
+    "RefMut",
+];
 
 /// Wrappers that a dependency may sit in and still be abstract:
 /// `Arc<Mutex<dyn Cache>>` and `Option<Box<dyn Clock>>` are both injected
