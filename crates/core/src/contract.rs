@@ -187,7 +187,8 @@ fn compare_modules(theirs: &syn::ItemMod, mine: &syn::ItemMod, changes: &mut Vec
             .map(|a| a.to_token_stream().to_string())
             .collect::<Vec<_>>()
     };
-    if tokens(&theirs.attrs) != tokens(&mine.attrs) || theirs.vis != mine.vis {
+    let visibility = |module: &syn::ItemMod| module.vis.to_token_stream().to_string();
+    if tokens(&theirs.attrs) != tokens(&mine.attrs) || visibility(theirs) != visibility(mine) {
         changes.push(TestChange::ModuleAttributes);
     }
     let items = |module: &syn::ItemMod| -> Vec<syn::Item> {

@@ -30,7 +30,6 @@ use super::types::render_type;
 pub(crate) type Aliases = HashMap<String, Vec<String>>;
 
 /// A named place in the file that a target can name.
-#[derive(Debug)]
 pub(crate) struct Entry<'a> {
     pub(crate) node: Node<'a>,
     pub(crate) kind: EntryKind,
@@ -49,7 +48,9 @@ pub(crate) struct Entry<'a> {
     pub(crate) functions: Vec<usize>,
 }
 
-#[derive(Debug, Clone, Copy)]
+// No Debug: syn's syntax tree has it only with its `extra-traits` feature,
+// which costs compile time.
+#[derive(Clone, Copy)]
 pub(crate) enum Node<'a> {
     Item(&'a syn::Item),
     Method {
@@ -91,7 +92,6 @@ pub(crate) enum EntryKind {
     Impl { trait_: Option<Vec<String>> },
 }
 
-#[derive(Debug)]
 pub(crate) struct FileIndex<'a> {
     pub(crate) file: &'a syn::File,
     pub(crate) entries: Vec<Entry<'a>>,

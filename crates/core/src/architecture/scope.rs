@@ -12,7 +12,7 @@ use super::types::{Ty, segments};
 /// How names are resolved at one place in the file: the module, the `use`
 /// declarations of enclosing blocks, the generic parameters in scope and
 /// what `Self` is.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Scope<'i, 'a> {
     pub(crate) index: &'i FileIndex<'a>,
     pub(crate) module: Vec<String>,
