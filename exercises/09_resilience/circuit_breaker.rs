@@ -392,7 +392,11 @@ mod tests {
         fail_times(&mut breaker, &rates, 3);
         clock.advance(OPEN_FOR);
 
-        assert_eq!(breaker.call(|| rates.answer(Ok(499))), Ok(499));
+        assert_eq!(
+            breaker.call(|| rates.answer(Ok(499))),
+            Ok(499),
+            "open_for after the circuit opened, the next call is the trial"
+        );
         fail_times(&mut breaker, &rates, 2);
 
         assert_eq!(
@@ -420,7 +424,11 @@ mod tests {
             "the cool-down starts again when the trial fails"
         );
         clock.advance(Duration::from_millis(1));
-        assert_eq!(breaker.try_acquire(), Ok(()));
+        assert_eq!(
+            breaker.try_acquire(),
+            Ok(()),
+            "a whole cool-down after the failed trial, the next trial may go"
+        );
     }
 
     #[test]
@@ -459,7 +467,12 @@ mod tests {
         breaker.on_failure();
         clock.advance(OPEN_FOR - Duration::from_secs(10));
 
-        assert_eq!(breaker.try_acquire(), Ok(()));
+        assert_eq!(
+            breaker.try_acquire(),
+            Ok(()),
+            "open_for after the circuit opened, a trial may go: a failure \
+             reported while open does not restart the cool-down"
+        );
     }
 
     #[test]
