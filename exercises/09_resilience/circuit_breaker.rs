@@ -42,7 +42,9 @@
 //!    report that arrives while the circuit is open comes from a call let
 //!    through before it opened: it changes nothing.
 //! 3. `call`: count only failures that say the service is unwell
-//!    (`RatesError::means_unhealthy`); a 404 is a healthy service answering.
+//!    (`RatesError::means_unhealthy`); a 404 is a healthy service answering,
+//!    as good as a success. Every call let through reports its outcome: a
+//!    trial that never reports leaves the circuit half-open for ever.
 //! 4. `BreakerError::is_retryable`: an open circuit is not worth retrying.
 //!
 //! ## When not to use it
@@ -428,6 +430,26 @@ mod tests {
             breaker.try_acquire(),
             Ok(()),
             "a whole cool-down after the failed trial, the next trial may go"
+        );
+    }
+
+    #[test]
+    fn a_trial_answered_with_not_found_closes_the_circuit() {
+        let clock = FakeClock::default();
+        let mut breaker = CircuitBreaker::new(3, OPEN_FOR, &clock);
+        let rates = Rates::new();
+        fail_times(&mut breaker, &rates, 3);
+        clock.advance(OPEN_FOR);
+
+        let trial = breaker.call(|| rates.answer(Err(RatesError::NotFound)));
+
+        assert_eq!(trial, Err(BreakerError::Call(RatesError::NotFound)));
+        assert_eq!(
+            breaker.call(|| rates.answer(Ok(499))),
+            Ok(499),
+            "the trial got an answer from a healthy service: the circuit \
+             closes. A trial whose outcome is never reported leaves the \
+             circuit half-open, refusing every call, for ever"
         );
     }
 

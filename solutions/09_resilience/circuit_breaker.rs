@@ -404,6 +404,26 @@ mod tests {
     }
 
     #[test]
+    fn a_trial_answered_with_not_found_closes_the_circuit() {
+        let clock = FakeClock::default();
+        let mut breaker = CircuitBreaker::new(3, OPEN_FOR, &clock);
+        let rates = Rates::new();
+        fail_times(&mut breaker, &rates, 3);
+        clock.advance(OPEN_FOR);
+
+        let trial = breaker.call(|| rates.answer(Err(RatesError::NotFound)));
+
+        assert_eq!(trial, Err(BreakerError::Call(RatesError::NotFound)));
+        assert_eq!(
+            breaker.call(|| rates.answer(Ok(499))),
+            Ok(499),
+            "the trial got an answer from a healthy service: the circuit \
+             closes. A trial whose outcome is never reported leaves the \
+             circuit half-open, refusing every call, for ever"
+        );
+    }
+
+    #[test]
     fn a_late_success_does_not_close_an_open_circuit() {
         let clock = FakeClock::default();
         let mut breaker = CircuitBreaker::new(3, OPEN_FOR, &clock);
