@@ -517,6 +517,32 @@ mod tests {
     }
 
     #[test]
+    fn retries_are_bounded_while_the_circuit_stays_closed() {
+        let clock = FakeClock::default();
+        let mut breaker = CircuitBreaker::new(10, OPEN_FOR, &clock);
+        let rates = Rates::new();
+
+        let result = with_retries(&mut breaker, 3, || {
+            rates.answer(Err(RatesError::Unavailable))
+        });
+
+        assert_eq!(result, Err(BreakerError::Call(RatesError::Unavailable)));
+        assert_eq!(rates.calls.get(), 3, "3 attempts, then the error goes up");
+    }
+
+    #[test]
+    fn a_not_found_is_not_retried() {
+        let clock = FakeClock::default();
+        let mut breaker = CircuitBreaker::new(3, OPEN_FOR, &clock);
+        let rates = Rates::new();
+
+        let result = with_retries(&mut breaker, 3, || rates.answer(Err(RatesError::NotFound)));
+
+        assert_eq!(result, Err(BreakerError::Call(RatesError::NotFound)));
+        assert_eq!(rates.calls.get(), 1);
+    }
+
+    #[test]
     fn an_open_circuit_is_not_worth_retrying() {
         assert!(!BreakerError::<RatesError>::Open.is_retryable());
         assert!(BreakerError::Call(RatesError::Timeout).is_retryable());

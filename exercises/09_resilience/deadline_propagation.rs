@@ -339,6 +339,16 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn exactly_the_minimum_left_is_enough_to_start() {
+        let (inventory, payments) = (Slow::taking(950 * MS), Slow::taking(10 * MS));
+
+        let result = checkout(&inventory, &payments, &order(), Deadline::after(MAX_BUDGET)).await;
+
+        assert_eq!(result, Ok("ch_1".to_string()));
+        assert_eq!(payments.given(), [MIN_USEFUL], "50 ms left is just enough");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_downstream_error_is_not_a_timeout() {
         struct Broken;
         impl Payments for Broken {

@@ -230,6 +230,10 @@ mod tests {
 
         fn charge(&self) -> Result<&'static str, PaymentError> {
             self.calls.set(self.calls.get() + 1);
+            assert!(
+                self.calls.get() <= 100,
+                "charged 100 times for one payment: the retries never stop"
+            );
             let next = self.answers.borrow_mut().pop_front();
             next.unwrap_or(Err(PaymentError::Unavailable))
         }
@@ -358,6 +362,17 @@ mod tests {
         assert_eq!(policy.ceiling(32), 1_000 * MS, "2^32 overflows a u32");
         assert_eq!(policy.ceiling(64), 1_000 * MS, "2^64 overflows a u64");
         assert_eq!(policy.ceiling(u32::MAX), 1_000 * MS);
+    }
+
+    #[test]
+    fn the_seeded_generator_is_splitmix64_as_published() {
+        let mut random = SplitMix64::seeded(0);
+
+        // The first output of SplitMix64 seeded with 0 is 0xE220A8397B1DCDAF:
+        // a seeded generator must give the same numbers on every machine and
+        // in every release, or a failure cannot be replayed.
+        let expected = (0xE220_A839_7B1D_CDAF_u64 >> 11) as f64 / (1u64 << 53) as f64;
+        assert_eq!(random.fraction(), expected);
     }
 
     #[test]

@@ -207,6 +207,7 @@ mod tests {
             tokio::spawn(async move { bulkhead.run(service.pass()).await });
         }
         settle(|| service.inside() == 2).await;
+        assert_eq!(bulkhead.in_use(), 2);
 
         let third =
             tokio::time::timeout(Duration::from_millis(1), bulkhead.run(service.pass())).await;

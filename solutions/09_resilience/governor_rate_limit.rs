@@ -127,6 +127,7 @@ fn main() {
 mod tests {
     use super::*;
     use axum::body::Body;
+    use http_body_util::BodyExt;
     use tower::ServiceExt;
 
     struct Harness {
@@ -257,6 +258,9 @@ mod tests {
         }
         let search = harness.get("/search", None).await;
         assert_eq!(search.status(), StatusCode::OK);
+        let health = harness.get("/health", None).await;
+        let body = health.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"ok");
     }
 
     #[tokio::test]

@@ -238,6 +238,7 @@ fn main() {
 mod tests {
     use super::*;
     use axum::body::Body;
+    use http_body_util::BodyExt;
     use tower::ServiceExt;
 
     const REFILL_EVERY: Duration = Duration::from_secs(2);
@@ -390,6 +391,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn time_spent_full_is_not_saved_up() {
+        let harness = Harness::new();
+        harness.get("/search", Some("partner-a")).await;
+        harness.clock.advance(Duration::from_millis(2_500));
+
+        for _ in 0..3 {
+            let response = harness.get("/search", Some("partner-a")).await;
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+        let fourth = harness.get("/search", Some("partner-a")).await;
+        harness.clock.advance(Duration::from_millis(1_600));
+        let later = harness.get("/search", Some("partner-a")).await;
+
+        assert_eq!(fourth.status(), StatusCode::TOO_MANY_REQUESTS, "3 at most");
+        assert_eq!(
+            later.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "the bucket was full again at 2.5 s (time spent full earns nothing), \
+             so the next token comes at 4.5 s, not 4.0 s"
+        );
+    }
+
+    #[tokio::test]
     async fn the_health_check_is_never_limited() {
         let harness = Harness::new();
 
@@ -397,6 +421,9 @@ mod tests {
             let response = harness.get("/health", None).await;
             assert_eq!(response.status(), StatusCode::OK);
         }
+        let health = harness.get("/health", None).await;
+        let body = health.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"ok");
         let search = harness.get("/search", None).await;
         assert_eq!(
             search.status(),
@@ -413,6 +440,7 @@ mod tests {
         for _ in 0..4 {
             harness.get("/search", Some("crawler")).await;
         }
+        assert_eq!(harness.limiter.tracked_clients(), 2);
 
         harness.limiter.forget_idle();
 

@@ -391,6 +391,20 @@ mod tests {
     }
 
     #[test]
+    fn a_call_makes_at_most_max_attempts() {
+        let stock = FakeStock::always(Err(CallError::Timeout));
+        let mut client = client(stock, RetryBudget::new(100, 100));
+
+        let result = client.call(&request(Method::Get, None));
+
+        assert_eq!(result, Err(CallError::Timeout));
+        assert_eq!(
+            client.transport.sent, 3,
+            "max_attempts is 3, the first attempt included, budget or not"
+        );
+    }
+
+    #[test]
     fn ten_requests_earn_one_retry() {
         let mut budget = RetryBudget::new(0, 100);
         for _ in 0..9 {

@@ -147,7 +147,12 @@ mod tests {
     const SECOND: Duration = Duration::from_secs(1);
 
     fn drain<C: Clock>(bucket: &mut TokenBucket<C>) {
-        while bucket.try_acquire().is_ok() {}
+        for _ in 0..1_000 {
+            if bucket.try_acquire().is_err() {
+                return;
+            }
+        }
+        panic!("1000 requests in a row were allowed: the bucket never runs out");
     }
 
     #[test]
@@ -189,6 +194,17 @@ mod tests {
             3,
             "an hour idle refills the bucket to its capacity, not to 3600"
         );
+    }
+
+    #[test]
+    fn a_partly_used_bucket_refills_to_capacity_and_no_further() {
+        let clock = FakeClock::default();
+        let mut bucket = TokenBucket::new(3, SECOND, &clock);
+        assert_eq!(bucket.try_acquire(), Ok(()));
+
+        clock.advance(Duration::from_secs(4));
+
+        assert_eq!(bucket.available(), 3, "one token was missing, not four");
     }
 
     #[test]
