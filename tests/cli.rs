@@ -731,6 +731,37 @@ fn a_reset_that_cannot_keep_a_backup_changes_nothing_and_says_where() {
 }
 
 #[test]
+fn a_package_cleaned_for_one_untrusted_binary_is_built_again_whole() {
+    // Binaries no record vouches for make patterns clean their package; what it
+    // built of that package before, tests and programs alike, is then gone too.
+    let fixture = Fixture::new("workbook");
+    let first = fixture.run(&["verify", "--jobs", "2"]);
+    let table = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| !l.contains("exercises done"))
+            .map(str::to_owned)
+            .collect()
+    };
+    for record in ["program", "passing"] {
+        let path = fixture.path(&format!(".patterns/builds/{record}"));
+        assert!(path.is_file(), "no record {}", path.display());
+        std::fs::remove_file(&path).unwrap();
+        let again = fixture.run(&["verify", "--jobs", "2"]);
+        assert_eq!(
+            table(&again.stdout),
+            table(&first.stdout),
+            "{}",
+            again.stdout
+        );
+        assert!(
+            !again.stdout.contains("could not start"),
+            "{}",
+            again.stdout
+        );
+    }
+}
+
+#[test]
 fn verify_checks_everything_and_restores_done_marks() {
     let fixture = Fixture::new("workbook");
     let run = fixture.run(&["verify", "--jobs", "2"]);

@@ -2,6 +2,7 @@
 //! mode, more when cargo stopped at a broken target or built a binary that no
 //! record vouches for (see `crate::provenance`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::cargo::{self, BuildOutput, Mode};
@@ -26,8 +27,21 @@ pub(super) struct Wanted {
     pub(super) record: String,
 }
 
+/// How building one package ended.
+enum Built {
+    /// Every target has a binary or a diagnostic (or never will).
+    Complete,
+    /// Cancelled, or cargo itself failed: nothing more to build.
+    Stopped,
+    /// Binaries no record vouches for made us clean the package: whatever was
+    /// built of it before, in either mode, is gone.
+    Cleaned,
+}
+
 /// One cargo invocation per package and mode that the exercises need (more when a
-/// target could not be reached or its binary cannot be trusted).
+/// target could not be reached). When a package had to be cleaned (binaries no
+/// record vouches for), everything is built again once: the clean removed that
+/// package's binaries of both modes, those built earlier in this check too.
 pub(super) fn build_all(
     workbook: &Workbook,
     packages: &Targets,
@@ -37,33 +51,44 @@ pub(super) fn build_all(
 ) -> std::io::Result<Vec<BuildOutput>> {
     let root = workbook.root.as_path();
     let records = Records::new(&workbook.state_dir());
-    let mut outputs = Vec::new();
-    for mode in [Mode::Test, Mode::Run] {
-        let of_mode: Vec<&Wanted> = wanted.iter().filter(|w| w.mode == mode).collect();
-        let names: Vec<String> = of_mode.iter().map(|w| w.target.clone()).collect();
-        // A target no package has is reported as "no binary" by the caller.
-        for (package, names) in by_package(packages, &names) {
-            let targets: Vec<&Wanted> = of_mode
-                .iter()
-                .filter(|w| names.contains(&w.target))
-                .copied()
-                .collect();
-            if !build_package(
-                root,
-                package,
-                packages,
-                &targets,
-                mode,
-                &records,
-                cancel,
-                on_event,
-                &mut outputs,
-            )? {
-                return Ok(outputs);
+    let mut cleaned: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let mut outputs = Vec::new();
+        let mut again = false;
+        for mode in [Mode::Test, Mode::Run] {
+            let of_mode: Vec<&Wanted> = wanted.iter().filter(|w| w.mode == mode).collect();
+            let names: Vec<String> = of_mode.iter().map(|w| w.target.clone()).collect();
+            // A target no package has is reported as "no binary" by the caller.
+            for (package, names) in by_package(packages, &names) {
+                let targets: Vec<&Wanted> = of_mode
+                    .iter()
+                    .filter(|w| names.contains(&w.target))
+                    .copied()
+                    .collect();
+                let built = build_package(
+                    root,
+                    package,
+                    packages,
+                    &targets,
+                    mode,
+                    &records,
+                    &mut cleaned,
+                    cancel,
+                    on_event,
+                    &mut outputs,
+                )?;
+                match built {
+                    Built::Complete => {}
+                    Built::Stopped => return Ok(outputs),
+                    Built::Cleaned => again = true,
+                }
             }
         }
+        // A package is cleaned at most once per check, so this ends.
+        if !again {
+            return Ok(outputs);
+        }
     }
-    Ok(outputs)
 }
 
 /// `targets` grouped by the package that builds them, in the order they first
@@ -86,8 +111,8 @@ pub(super) fn by_package<'a>(
 }
 
 /// Builds `targets` of one package until each has a binary (built from its
-/// source as it is now) or a diagnostic. Returns false when the build stopped
-/// (cancelled, or cargo itself failed).
+/// source as it is now) or a diagnostic, or until it had to clean the package
+/// (once per check: `cleaned`).
 #[allow(clippy::too_many_arguments)]
 fn build_package(
     root: &Path,
@@ -96,16 +121,16 @@ fn build_package(
     targets: &[&Wanted],
     mode: Mode,
     records: &Records,
+    cleaned: &mut BTreeSet<String>,
     cancel: Option<&Cancel>,
     on_event: &(dyn Fn(Event<'_>) + Sync),
     outputs: &mut Vec<BuildOutput>,
-) -> std::io::Result<bool> {
+) -> std::io::Result<Built> {
     let source_id = |path: &Path| {
         std::fs::read_to_string(path)
             .map(|text| originals::blob_id(&text))
             .unwrap_or_default()
     };
-    let mut cleaned = false;
     // Nearly every bin of the package (`dev check` wants exercises and
     // solutions): one invocation that keeps going beats a round per broken target.
     let in_package = packages
@@ -159,21 +184,18 @@ fn build_package(
         let stop = output.cancelled || output.cargo_error.is_some();
         outputs.push(output);
         if stop {
-            return Ok(false);
+            return Ok(Built::Stopped);
         }
-        let progressed = unreached.len() < pending.len();
-        let rebuild = !stale.is_empty() && !cleaned;
-        if rebuild {
+        if !stale.is_empty() && cleaned.insert(package.id.clone()) {
             // Cargo would call them fresh again: forget what it built for this
             // package (its dependencies stay) and compile from the sources.
             cargo::clean(root, &package.name)?;
-            cleaned = true;
-            unreached.extend(stale);
+            return Ok(Built::Cleaned);
         }
-        if !progressed && !rebuild {
+        if unreached.len() == pending.len() {
             break;
         }
         pending = unreached;
     }
-    Ok(true)
+    Ok(Built::Complete)
 }
