@@ -45,10 +45,10 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// The tests a source text declares, or where it does not parse.
-pub fn tests_of(text: &str) -> Result<Vec<SourceTest>, ParseError> {
+/// A source text's syntax tree, or where it does not parse.
+pub fn parse(text: &str) -> Result<syn::File, ParseError> {
     match syn::parse_file(text) {
-        Ok(file) => Ok(tests_in(&file)),
+        Ok(file) => Ok(file),
         Err(error) => {
             let start = error.span().start();
             Err(ParseError {
@@ -145,10 +145,10 @@ pub fn tests_module(file: &syn::File) -> Option<&syn::ItemMod> {
     })
 }
 
-/// The `mod tests` of a source text as tokens (`None` when it has none), for
-/// comparing an exercise's tests with its solution's.
-pub fn tests_tokens(text: &str) -> Result<Option<String>, syn::Error> {
-    Ok(tests_module(&syn::parse_file(text)?).map(module_tokens))
+/// The `mod tests` of a file as tokens (`None` when it has none), for comparing
+/// an exercise's tests with its solution's.
+pub fn tests_tokens(file: &syn::File) -> Option<String> {
+    tests_module(file).map(module_tokens)
 }
 
 /// The module as tokens, for comparing modules whatever their formatting.

@@ -261,8 +261,11 @@ pub fn plan(workbook: &Workbook, targets: &Targets) -> Result<Plan> {
 /// The workspace's packages and targets, for writing the bin lists. A package
 /// that lists no target at all (a new collection, rustlings' `bin = []`) is
 /// one cargo cannot read yet, and one `dev update` can fill.
-pub fn targets(root: &Path) -> Result<Targets> {
-    match Targets::read(root) {
+pub fn targets(workbook: &Workbook) -> Result<Targets> {
+    let root = &workbook.root;
+    // Remembered in `.patterns/` while the manifests are unchanged.
+    let _ = workbook.ensure_state_dir();
+    match Targets::load(root, &workbook.state_dir()) {
         Ok(targets) => Ok(targets),
         Err(_) if fresh_package(&root.join("Cargo.toml")) => Ok(Targets::default()),
         Err(error) => Err(error).context("cannot list the workspace's targets"),

@@ -173,7 +173,7 @@ pub fn check(
         );
     }
 
-    let targets = bins::targets(&workbook.root)?;
+    let targets = bins::targets(&workbook)?;
     check_files(&workbook, &mut findings);
     check_targets(&workbook, &targets, &mut findings)?;
     // Without its targets in line with info.toml, cargo builds the wrong files
@@ -430,9 +430,10 @@ fn check_sources(workbook: &Workbook, findings: &mut Findings) {
                 ),
             );
         }
-        match contract::tests_of(&text) {
-            Ok(tests) if !exercise.test => {
-                if let Some(test) = tests.first() {
+        let parsed = contract::parse(&text);
+        match &parsed {
+            Ok(file) if !exercise.test => {
+                if let Some(test) = contract::tests_in(file).first() {
                     findings.error(
                         "test-in-program",
                         Some(shown(&path)),
@@ -458,21 +459,29 @@ fn check_sources(workbook: &Workbook, findings: &mut Findings) {
             }
             _ => {}
         }
-        if strict && exercise.test {
-            tests_equal(workbook, exercise, &text, findings);
+        if strict
+            && exercise.test
+            && let Ok(file) = &parsed
+        {
+            tests_equal(workbook, exercise, contract::tests_tokens(file), findings);
         }
     }
 }
 
 /// The learner must face the very tests the reference solution passes.
-fn tests_equal(workbook: &Workbook, exercise: &Exercise, text: &str, findings: &mut Findings) {
+fn tests_equal(
+    workbook: &Workbook,
+    exercise: &Exercise,
+    mine: Option<String>,
+    findings: &mut Findings,
+) {
     let solution = exercise.solution_path();
     let Ok(solution_text) = std::fs::read_to_string(workbook.root.join(&solution)) else {
         return;
     };
-    match (contract::tests_tokens(text), contract::tests_tokens(&solution_text)) {
-        (Ok(mine), Ok(theirs)) if mine == theirs => {}
-        (Ok(_), Ok(_)) => findings.error(
+    match contract::parse(&solution_text) {
+        Ok(theirs) if mine == contract::tests_tokens(&theirs) => {}
+        Ok(_) => findings.error(
             "tests-differ",
             Some(shown(&exercise.path())),
             Some(&exercise.name),
@@ -483,13 +492,12 @@ fn tests_equal(workbook: &Workbook, exercise: &Exercise, text: &str, findings: &
                 shown(&solution)
             ),
         ),
-        (_, Err(error)) => findings.error(
+        Err(error) => findings.error(
             "parse",
-            Some(shown(&solution)),
+            Some(format!("{}:{}:{}", shown(&solution), error.line, error.column)),
             Some(&exercise.name),
             format!("{} does not parse ({error}); fix the solution", shown(&solution)),
         ),
-        (Err(_), _) => {} // said by check_sources
     }
 }
 

@@ -43,7 +43,7 @@ pub fn write(workbook: &Workbook) -> Result<Vec<String>> {
             ));
         }
     }
-    let targets = bins::targets(&workbook.root)?;
+    let targets = bins::targets(workbook)?;
     let plan = bins::plan(workbook, &targets)?;
     for (path, wanted) in &plan.wanted {
         let mut manifest = Manifest::read(path)?;

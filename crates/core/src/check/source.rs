@@ -49,7 +49,7 @@ pub(super) fn read_source(
     };
     if side == Side::Exercise
         && exercise.test
-        && let Some(original) = kept_tests(workbook, exercise)
+        && let Some(original) = kept_tests(workbook, exercise, &text, &file)
     {
         verdict.tests_changed = contract::compare(&original, &file);
         source.expected = Some(contract::tests_in(&original));
@@ -72,12 +72,21 @@ fn main_has_code(file: &syn::File) -> bool {
 /// found. Without it (a rustlings set), only an original whose `mod tests` is its
 /// solution's too; where they differ (the learner writes the tests, as in
 /// rustlings' `tests1`) or either is unknown, the learner's tests are theirs.
-fn kept_tests(workbook: &Workbook, exercise: &Exercise) -> Option<syn::File> {
+fn kept_tests(
+    workbook: &Workbook,
+    exercise: &Exercise,
+    text: &str,
+    file: &syn::File,
+) -> Option<syn::File> {
     let parse = |text: &str| syn::parse_file(text).ok();
-    let original = workbook
-        .original(exercise)
-        .ok()
-        .and_then(|o| parse(&o.text));
+    // Unchanged (as in `dev check`), the original is the file already parsed.
+    let original = workbook.original(exercise).ok().and_then(|o| {
+        if o.text == text {
+            Some(file.clone())
+        } else {
+            parse(&o.text)
+        }
+    });
     let solution = || {
         std::fs::read_to_string(workbook.root.join(exercise.solution_path()))
             .ok()
