@@ -42,7 +42,8 @@
 //!    wait if either is over.
 //! 3. `record_failure` counts for both keys; `record_success` clears the
 //!    account's failures only; `purge` drops keys with no failure left in
-//!    the window and says how many it dropped.
+//!    the window and says how many it dropped (`Failures::forget_older_than`
+//!    is given).
 //! 4. `LoginService::login`: ask the throttle *before* the password;
 //!    record the outcome after. A refused attempt is not a failure.
 //!
@@ -376,7 +377,10 @@ mod tests {
             fail(&mut service, account, ip(1));
         }
 
-        assert!(throttled(service.login("aDa", "open sesame", ip(2))).is_some());
+        assert!(
+            throttled(service.login("aDa", "open sesame", ip(2))).is_some(),
+            "five spellings of one account are five failures of that account"
+        );
     }
 
     #[test]
@@ -436,7 +440,10 @@ mod tests {
         }
         let other_prefix = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 8, 0, 0, 0, 1));
 
-        assert!(throttled(service.login("user99", "wrong", in_prefix(999))).is_some());
+        assert!(
+            throttled(service.login("user99", "wrong", in_prefix(999))).is_some(),
+            "20 addresses of one /64 are one client"
+        );
         assert_eq!(service.login("user99", "open sesame", other_prefix), Ok(()));
     }
 
