@@ -311,7 +311,10 @@ mod tests {
         let wrong = accounts.login("ada@example.com", "correct hors");
         let other_users = accounts.login("ada@example.com", "battery staple");
 
-        assert!(matches!(wrong, Err(LoginError::InvalidCredentials)));
+        assert!(
+            matches!(wrong, Err(LoginError::InvalidCredentials)),
+            "{wrong:?}"
+        );
         assert!(matches!(other_users, Err(LoginError::InvalidCredentials)));
     }
 
@@ -324,7 +327,10 @@ mod tests {
 
         let unknown = accounts.login("eve@example.com", "correct horse");
 
-        assert!(matches!(unknown, Err(LoginError::InvalidCredentials)));
+        assert!(
+            matches!(unknown, Err(LoginError::InvalidCredentials)),
+            "an unknown email must look like a wrong password, got {unknown:?}"
+        );
     }
 
     #[test]

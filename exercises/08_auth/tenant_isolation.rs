@@ -335,7 +335,10 @@ mod tests {
         let outcome = invoices.for_tenant(GLOBEX).delete(first);
 
         assert!(matches!(outcome, Err(StoreError::NotFound)), "{outcome:?}");
-        assert!(invoices.for_tenant(ACME).find(first).unwrap().is_some());
+        assert!(
+            invoices.for_tenant(ACME).find(first).unwrap().is_some(),
+            "Acme's invoice must still be there"
+        );
     }
 
     #[test]

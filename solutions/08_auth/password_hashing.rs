@@ -276,7 +276,10 @@ mod tests {
         let wrong = accounts.login("ada@example.com", "correct hors");
         let other_users = accounts.login("ada@example.com", "battery staple");
 
-        assert!(matches!(wrong, Err(LoginError::InvalidCredentials)));
+        assert!(
+            matches!(wrong, Err(LoginError::InvalidCredentials)),
+            "{wrong:?}"
+        );
         assert!(matches!(other_users, Err(LoginError::InvalidCredentials)));
     }
 
@@ -289,7 +292,10 @@ mod tests {
 
         let unknown = accounts.login("eve@example.com", "correct horse");
 
-        assert!(matches!(unknown, Err(LoginError::InvalidCredentials)));
+        assert!(
+            matches!(unknown, Err(LoginError::InvalidCredentials)),
+            "an unknown email must look like a wrong password, got {unknown:?}"
+        );
     }
 
     #[test]

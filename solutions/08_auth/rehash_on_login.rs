@@ -288,7 +288,10 @@ mod tests {
 
         let outcome = accounts.login("ada@example.com", "letmein");
 
-        assert!(matches!(outcome, Err(LoginError::InvalidCredentials)));
+        assert!(
+            matches!(outcome, Err(LoginError::InvalidCredentials)),
+            "{outcome:?}"
+        );
         assert_eq!(stored_hash(&accounts, "ada@example.com"), old);
         assert_eq!(accounts.store.writes, 0);
     }

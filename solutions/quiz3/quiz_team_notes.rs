@@ -784,7 +784,10 @@ mod tests {
 
         assert_eq!(read.status(), StatusCode::OK);
         assert_eq!(write.status(), StatusCode::FORBIDDEN);
-        assert!(write.headers().get("www-authenticate").is_none());
+        assert!(
+            write.headers().get("www-authenticate").is_none(),
+            "a 403 is not a login problem: no challenge"
+        );
         assert_eq!(json_body(write).await["error"]["code"], "forbidden");
     }
 
