@@ -480,6 +480,11 @@ mod tests {
 
         assert_eq!(purged, 2, "ada and 203.0.113.1 failed 900 s ago");
         assert_eq!(service.throttle.stored_keys(), 2);
+        assert!(
+            service.throttle.accounts.contains_key("bob"),
+            "bob failed 300 s ago"
+        );
+        assert!(service.throttle.clients.contains_key(&ip(2)));
         assert_eq!(service.throttle.purge(clock.now()), 0);
     }
 }

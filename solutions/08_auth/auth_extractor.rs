@@ -362,6 +362,8 @@ mod tests {
         let response = get("/health", None).await;
 
         assert_eq!(response.status(), StatusCode::OK);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"ok");
     }
 
     #[tokio::test]

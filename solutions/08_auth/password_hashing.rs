@@ -53,10 +53,6 @@ impl Passwords {
         }
     }
 
-    fn params(&self) -> &Params {
-        self.argon2.params()
-    }
-
     fn verifications(&self) -> u32 {
         self.verifications.get()
     }
@@ -255,6 +251,7 @@ mod tests {
         let bob = accounts
             .register("bob@example.com", "battery staple")
             .unwrap();
+        assert_eq!((ada, bob), (UserId(1), UserId(2)), "ids count from 1");
 
         assert_eq!(
             accounts.login("ada@example.com", "correct horse").unwrap(),
@@ -348,7 +345,7 @@ mod tests {
 
     #[test]
     fn the_production_parameters_meet_the_owasp_minimum() {
-        let params = Passwords::production().params().clone();
+        let params = Passwords::production().argon2.params().clone();
 
         assert!(params.m_cost() >= 19 * 1024, "at least 19 MiB");
         assert!(params.t_cost() >= 2, "at least 2 passes");

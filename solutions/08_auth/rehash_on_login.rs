@@ -348,6 +348,22 @@ mod tests {
     }
 
     #[test]
+    fn one_cost_that_differs_is_enough() {
+        for (m, t, p) in [(16, 1, 1), (16, 2, 2), (24, 2, 1)] {
+            let params = Params::new(m, t, p, None).unwrap();
+            let stored = hash_with(Algorithm::Argon2id, Version::V0x13, params, "hunter22");
+            let (mut accounts, _) = accounts_with("ada@example.com", stored);
+
+            accounts.login("ada@example.com", "hunter22").unwrap();
+
+            assert_eq!(
+                accounts.store.writes, 1,
+                "m={m}, t={t}, p={p} is not the policy"
+            );
+        }
+    }
+
+    #[test]
     fn an_argon2i_hash_is_upgraded_to_argon2id() {
         let stored = hash_with(
             Algorithm::Argon2i,

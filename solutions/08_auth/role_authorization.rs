@@ -480,6 +480,18 @@ mod tests {
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
             assert_eq!(response.headers()["www-authenticate"], "Bearer");
         }
+        let basic = Request::builder()
+            .method(Method::DELETE)
+            .uri("/projects/1")
+            .header("authorization", "Basic root-admin")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(basic).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "another scheme's credentials are no bearer token"
+        );
         assert_eq!(names(&projects), ["Apollo", "Gemini"]);
     }
 

@@ -711,6 +711,19 @@ mod tests {
             json_body(response).await,
             json!({ "error": { "code": "unauthenticated", "message": "sign in to use this endpoint" } })
         );
+
+        let token = login_as(&world, "bob").await;
+        let basic = Request::builder()
+            .uri("/notes")
+            .header("authorization", format!("Basic {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let response = world.app.clone().oneshot(basic).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "a token sent under another scheme is no bearer token"
+        );
     }
 
     #[tokio::test]
