@@ -83,6 +83,9 @@ pub enum Command {
         /// How many exercise binaries run at once (default: the number of CPUs).
         #[arg(long, short, value_name = "N")]
         jobs: Option<usize>,
+        /// Print the verdicts as JSON (a versioned schema), for an autograder.
+        #[arg(long)]
+        json: bool,
     },
     /// Show where you stand, overall and per topic.
     Progress {

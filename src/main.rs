@@ -82,7 +82,7 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Run { name }) => commands::run::run(dir, name.as_deref(), cancel),
         Some(Command::Hint { name, level }) => commands::hint::hint(dir, name.as_deref(), level),
         Some(Command::Reset { name, tests }) => commands::reset::reset(dir, &name, tests),
-        Some(Command::Verify { jobs }) => commands::verify::verify(dir, jobs, cancel),
+        Some(Command::Verify { jobs, json }) => commands::verify::verify(dir, jobs, json, cancel),
         Some(Command::Progress { json }) => commands::progress::progress(dir, json),
         Some(Command::Dev { command }) => match command {
             DevCommand::Check { jobs, json } => {

@@ -1287,3 +1287,72 @@ fn nothing_a_check_starts_outlives_the_watch_screen() {
         });
     }
 }
+
+#[test]
+fn verify_json_grades_from_the_code_in_a_pinned_schema() {
+    let fixture = Fixture::new("workbook");
+    // A progress file that claims everything is done changes nothing.
+    std::fs::create_dir_all(fixture.path(".patterns")).unwrap();
+    std::fs::write(
+        fixture.path(".patterns/state.toml"),
+        "current = \"failing\"\n\n[exercises.failing]\ndone = true\n",
+    )
+    .unwrap();
+    // Nor does a test bent to pass (add multiplies: 2 * 3 is 6).
+    fixture.write_originals();
+    edit(
+        &fixture,
+        "exercises/basics/failing.rs",
+        "assert_eq!(add(2, 3), 5",
+        "assert_eq!(add(2, 3), 6",
+    );
+    let run = fixture.run(&["verify", "--json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let keys = |value: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    // The schema of version 1. A field that changes or goes away needs a new
+    // version (and docs/autograding.md says so).
+    assert_eq!(report["version"], 1);
+    assert_eq!(
+        keys(&report),
+        ["done", "duration_ms", "exercises", "ok", "total", "version"]
+    );
+    let exercises = report["exercises"].as_array().unwrap();
+    assert_eq!(
+        keys(&exercises[0]),
+        [
+            "checks_failed",
+            "done",
+            "first_error",
+            "headline",
+            "name",
+            "status",
+            "tests_changed",
+            "tests_passed",
+            "tests_total",
+            "topic"
+        ]
+    );
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["total"], 6);
+    assert_eq!(report["done"], 1, "{}", run.stdout);
+    let by_name = |name: &str| exercises.iter().find(|e| e["name"] == name).unwrap();
+    assert_eq!(by_name("passing")["done"], true);
+    let failing = by_name("failing");
+    assert_eq!(failing["done"], false, "{failing}");
+    assert_eq!(failing["status"], "tests_changed", "{failing}");
+    assert_eq!(
+        failing["tests_changed"][0]["change"], "changed",
+        "{failing}"
+    );
+    let broken = by_name("broken_build");
+    assert_eq!(broken["status"], "compile_error");
+    assert_eq!(
+        broken["first_error"],
+        "exercises/basics/broken_build.rs:4:18"
+    );
+}
