@@ -11,18 +11,20 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind};
 
-use super::{MAX_DELAY, Message, QUIET, WatchEvent, describe};
+use super::{MAX_DELAY, Message, WatchEvent, describe};
 
 /// The debounce thread's state: what each exercise held when last seen.
 pub(super) struct Debouncer<F> {
     /// The canonical workbook root; reported paths are relative to it.
     root: PathBuf,
     exercises: PathBuf,
+    /// How long a file must rest before its change is reported.
+    quiet: Duration,
     /// Content hash of every exercise as last seen or reported.
     baseline: HashMap<PathBuf, u64>,
     send: F,
@@ -41,7 +43,7 @@ struct Pending {
 impl<F: Fn(WatchEvent)> Debouncer<F> {
     /// A debouncer for the `.rs` files under `exercises`, with their contents as
     /// they are now as the baseline.
-    pub(super) fn new(root: PathBuf, exercises: PathBuf, send: F) -> Debouncer<F> {
+    pub(super) fn new(root: PathBuf, exercises: PathBuf, quiet: Duration, send: F) -> Debouncer<F> {
         let mut baseline = HashMap::new();
         for path in rust_files(&exercises) {
             if let Ok(bytes) = fs::read(&path) {
@@ -51,6 +53,7 @@ impl<F: Fn(WatchEvent)> Debouncer<F> {
         Debouncer {
             root,
             exercises,
+            quiet,
             baseline,
             send,
             last_error: None,
@@ -77,7 +80,7 @@ impl<F: Fn(WatchEvent)> Debouncer<F> {
                     if note(&event, &mut pending) {
                         let now = Instant::now();
                         let by = *flush_by.get_or_insert(now + MAX_DELAY);
-                        deadline = Some((now + QUIET).min(by));
+                        deadline = Some((now + self.quiet).min(by));
                     }
                 }
                 Ok(Message::Notify(Err(error))) => self.report_error(&error),

@@ -92,6 +92,17 @@ impl Watcher {
         mode: WatchMode,
         send: impl Fn(WatchEvent) + Send + 'static,
     ) -> anyhow::Result<Watcher> {
+        Watcher::start_with_quiet(root, mode, QUIET, send)
+    }
+
+    /// [`Watcher::start`] with another quiet period (tests of the coalescing
+    /// that must not depend on how busy the machine is).
+    pub(super) fn start_with_quiet(
+        root: &Path,
+        mode: WatchMode,
+        quiet: Duration,
+        send: impl Fn(WatchEvent) + Send + 'static,
+    ) -> anyhow::Result<Watcher> {
         let root = fs::canonicalize(root).with_context(|| {
             format!(
                 "cannot open the workbook folder {}; check that it exists",
@@ -111,7 +122,7 @@ impl Watcher {
         // Taken once the watch is set up: a save after `start` returns both differs from
         // the baseline and has its events queued. (A save during `start` itself may go
         // unreported: the baseline already holds its content.)
-        let debouncer = Debouncer::new(root, exercises, send);
+        let debouncer = Debouncer::new(root, exercises, quiet, send);
         let debouncer = thread::Builder::new()
             .name("patterns-watcher".to_owned())
             .spawn(move || debouncer.run(&receiver, notice))
