@@ -19,6 +19,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR", env = "PATTERNS_WORKBOOK")]
     pub workbook: Option<PathBuf>,
 
+    /// Follow a track of the workbook (its info.toml names them; `all` for the
+    /// whole workbook). `watch` and `run` remember it; by default the commands
+    /// follow the track you chose last.
+    #[arg(long, global = true, value_name = "NAME", env = "PATTERNS_TRACK")]
+    pub track: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -65,25 +65,30 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 
 fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let dir = cli.workbook.as_deref();
+    let at = open::Selection {
+        dir: cli.workbook.clone(),
+        track: cli.track.clone(),
+    };
+    let at = &at;
     match cli.command {
-        None => watch::run(dir, watch::Options::default()),
+        None => watch::run(at, watch::Options::default()),
         Some(Command::Watch {
             headless,
             poll,
             manual_run,
         }) => watch::run(
-            dir,
+            at,
             watch::Options {
                 headless,
                 poll,
                 manual: manual_run,
             },
         ),
-        Some(Command::Run { name }) => commands::run::run(dir, name.as_deref(), cancel),
-        Some(Command::Hint { name, level }) => commands::hint::hint(dir, name.as_deref(), level),
-        Some(Command::Reset { name, tests }) => commands::reset::reset(dir, &name, tests),
-        Some(Command::Verify { jobs, json }) => commands::verify::verify(dir, jobs, json, cancel),
-        Some(Command::Progress { json }) => commands::progress::progress(dir, json),
+        Some(Command::Run { name }) => commands::run::run(at, name.as_deref(), cancel),
+        Some(Command::Hint { name, level }) => commands::hint::hint(at, name.as_deref(), level),
+        Some(Command::Reset { name, tests }) => commands::reset::reset(at, &name, tests),
+        Some(Command::Verify { jobs, json }) => commands::verify::verify(at, jobs, json, cancel),
+        Some(Command::Progress { json }) => commands::progress::progress(at, json),
         Some(Command::Dev { command }) => match command {
             DevCommand::Check { jobs, json } => {
                 commands::dev::check::check(dir, jobs, json, cancel)

@@ -2,14 +2,15 @@
 //! learner's session (progress), and the lock of a command that writes.
 //!
 //! Every command and the watch screen open a workbook through [`OpenWorkbook`], so
-//! that finding the root, warning about a progress file kept aside, and saying why
-//! progress could not be saved happen in one place.
+//! that finding the root, choosing the track, warning about a progress file kept
+//! aside, and saying why progress could not be saved happen in one place.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use patterns_core::progress::Store;
+use patterns_core::catalog::{ALL_TRACKS, Catalog};
+use patterns_core::progress::{Progress, Store};
 use patterns_core::session::Session;
 use patterns_core::workbook::{Lock, Workbook};
 
@@ -53,6 +54,15 @@ pub fn warnings(workbook: &Workbook) -> Vec<String> {
 
 /// A workbook opened for a learner: where they stand, where it is saved, and (for
 /// a command that changes things) the workbook's lock.
+/// Which workbook, and which of its tracks, a learner's command works on.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--workbook DIR`; by default the nearest folder with an info.toml.
+    pub dir: Option<PathBuf>,
+    /// `--track NAME` (or `all`); by default the track the learner follows.
+    pub track: Option<String>,
+}
+
 pub struct OpenWorkbook {
     pub workbook: Workbook,
     pub store: Store,
@@ -61,9 +71,10 @@ pub struct OpenWorkbook {
 }
 
 impl OpenWorkbook {
-    /// Opens the workbook; `lock_as` takes its lock for a command that writes.
-    pub fn open(dir: Option<&Path>, lock_as: Option<&str>) -> Result<OpenWorkbook> {
-        let workbook = workbook(dir)?;
+    /// Opens the workbook on the selected track; `lock_as` takes its lock for a
+    /// command that writes (which also remembers a track chosen with `--track`).
+    pub fn open(at: &Selection, lock_as: Option<&str>) -> Result<OpenWorkbook> {
+        let workbook = workbook(at.dir.as_deref())?;
         let lock = match lock_as {
             Some(what) => Some(workbook.lock(what)?),
             None => None,
@@ -80,7 +91,12 @@ impl OpenWorkbook {
             let mut err = anstream::stderr();
             let _ = writeln!(err, "{WARN}warning{WARN:#}: {line}");
         }
-        let session = Session::new(workbook.catalog.clone(), loaded.progress);
+        let mut progress = loaded.progress;
+        let catalog = on_track(&workbook, at, &progress)?;
+        if lock_as.is_some() && at.track.is_some() {
+            progress.track = catalog.track.as_ref().map(|t| t.name.clone());
+        }
+        let session = Session::new(catalog, progress);
         Ok(OpenWorkbook {
             workbook,
             store,
@@ -107,5 +123,27 @@ impl OpenWorkbook {
         path.strip_prefix(&self.workbook.root)
             .unwrap_or(path)
             .to_path_buf()
+    }
+}
+
+/// The catalog of the track asked for on the command line, else of the one the
+/// learner follows, else the whole workbook. A remembered track that info.toml
+/// no longer has is said, and the whole workbook is used.
+fn on_track(workbook: &Workbook, at: &Selection, progress: &Progress) -> Result<Catalog> {
+    let catalog = &workbook.catalog;
+    match at.track.as_deref() {
+        Some(ALL_TRACKS) => Ok(catalog.clone()),
+        Some(name) => Ok(catalog.for_track(name)?),
+        None => match progress.track.as_deref() {
+            None => Ok(catalog.clone()),
+            Some(name) => catalog.for_track(name).or_else(|error| {
+                let mut err = anstream::stderr();
+                let _ = writeln!(
+                    err,
+                    "{WARN}warning{WARN:#}: you followed the track \"{name}\", but {error}; showing the whole workbook"
+                );
+                Ok(catalog.clone())
+            }),
+        },
     }
 }

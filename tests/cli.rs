@@ -1356,3 +1356,103 @@ fn verify_json_grades_from_the_code_in_a_pinned_schema() {
         "exercises/basics/broken_build.rs:4:18"
     );
 }
+
+#[test]
+fn a_track_shapes_the_path_and_every_command_follows_it() {
+    let fixture = Fixture::new("workbook");
+    let info = fixture.path("info.toml");
+    let text = std::fs::read_to_string(&info).unwrap();
+    std::fs::write(
+        &info,
+        format!(
+            "{text}\n[[tracks]]\nname = \"short\"\ntitle = \"The short way\"\ninclude = [\"passing\", \"program\"]\n"
+        ),
+    )
+    .unwrap();
+
+    let unknown = fixture.run(&["progress", "--track", "shrt"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("there is no track \"shrt\" in info.toml; did you mean \"short\"?"),
+        "{}",
+        unknown.stderr
+    );
+
+    // `run` on the track checks the track's first exercise and remembers the track.
+    let run = fixture.run(&["run", "--track", "short"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ passing"), "{}", run.stdout);
+    assert!(
+        fixture.state().contains("track = \"short\""),
+        "{}",
+        fixture.state()
+    );
+    // The next exercise is the track's next, not info.toml's.
+    let progress = fixture.run(&["progress"]);
+    assert!(
+        progress.stdout.contains("Track: The short way (short;"),
+        "{}",
+        progress.stdout
+    );
+    assert!(
+        progress.stdout.contains("1 of 2 exercises done"),
+        "{}",
+        progress.stdout
+    );
+    assert!(
+        progress.stdout.contains("Current: program"),
+        "{}",
+        progress.stdout
+    );
+    assert!(!progress.stdout.contains("failing"), "{}", progress.stdout);
+    assert!(progress.stdout.contains("▶ short"), "{}", progress.stdout);
+    // An exercise outside the track is named as such.
+    let outside = fixture.run(&["run", "failing"]);
+    assert_eq!(outside.code, 2);
+    assert!(
+        outside.stderr.contains(
+            "there is no exercise \"failing\" in the track \"short\" (`--track all` leaves it)"
+        ),
+        "{}",
+        outside.stderr
+    );
+
+    let verify = fixture.run(&["verify", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&verify.stdout).unwrap();
+    assert_eq!(report["total"], 2, "{report}");
+    assert_eq!(report["exercises"][1]["name"], "program");
+
+    let json = fixture.run(&["progress", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["track"], "short");
+    assert_eq!(report["tracks"][0]["done"], 1, "{report}");
+    assert_eq!(report["tracks"][0]["total"], 2, "{report}");
+
+    // `--track all` is the whole workbook again, and remembered by a writer.
+    let all = fixture.run(&["run", "--track", "all", "passing"]);
+    assert_eq!(all.code, 0, "{}{}", all.stdout, all.stderr);
+    assert!(!fixture.state().contains("track ="), "{}", fixture.state());
+    let progress = fixture.run(&["progress"]);
+    assert!(
+        progress.stdout.contains("of 6 exercises done"),
+        "{}",
+        progress.stdout
+    );
+}
+
+#[test]
+fn watch_follows_the_track_it_is_given() {
+    let fixture = Fixture::new("workbook");
+    let info = fixture.path("info.toml");
+    let text = std::fs::read_to_string(&info).unwrap();
+    std::fs::write(
+        &info,
+        format!("{text}\n[[tracks]]\nname = \"programs\"\ntitle = \"Programs\"\ninclude = [\"program\"]\n"),
+    )
+    .unwrap();
+    let watch = Headless::start_with(&fixture, &["--track", "programs"]);
+    let verdict = watch.next("verdict");
+    assert_eq!(verdict["exercise"], "program", "{verdict}");
+}

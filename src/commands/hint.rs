@@ -1,7 +1,6 @@
 //! `patterns hint [NAME] [--level N]`: the next hint (or hint N) of an exercise.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
@@ -9,18 +8,18 @@ use anyhow::Result;
 use patterns_core::workbook::WorkbookError;
 
 use super::UsageError;
-use crate::open::OpenWorkbook;
+use crate::open::{OpenWorkbook, Selection};
 use crate::output::{BOLD, DIM};
 
-pub fn hint(dir: Option<&Path>, name: Option<&str>, level: Option<usize>) -> Result<ExitCode> {
+pub fn hint(at: &Selection, name: Option<&str>, level: Option<usize>) -> Result<ExitCode> {
     // Reading a hint needs no lock: while `patterns watch` holds it, the hint is
     // shown and only its reveal goes unrecorded (watch keeps its own progress).
-    let (mut open, locked_by) = match OpenWorkbook::open(dir, Some("patterns hint")) {
+    let (mut open, locked_by) = match OpenWorkbook::open(at, Some("patterns hint")) {
         Ok(open) => (open, None),
         Err(error) => match error.downcast_ref::<WorkbookError>() {
             Some(WorkbookError::Locked(holder)) => {
                 let holder = holder.clone();
-                (OpenWorkbook::open(dir, None)?, Some(holder))
+                (OpenWorkbook::open(at, None)?, Some(holder))
             }
             _ => return Err(error),
         },

@@ -1,21 +1,34 @@
 //! `patterns progress [--json]`: where the learner stands, overall and per topic.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use patterns_core::catalog::topic_title;
 
-use crate::open::OpenWorkbook;
+use crate::open::{OpenWorkbook, Selection};
 use crate::output::{self, BOLD, DIM, GOOD, WARN};
 
 #[derive(serde::Serialize)]
 struct ProgressReport<'a> {
+    /// The track followed (its name), if any: then the figures are the track's.
+    track: Option<&'a str>,
     done: usize,
     total: usize,
     current: &'a str,
     topics: Vec<TopicReport<'a>>,
+    /// Every track of the workbook, with where the learner stands on it.
+    tracks: Vec<TrackReport<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct TrackReport<'a> {
+    name: &'a str,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    done: usize,
+    total: usize,
 }
 
 #[derive(serde::Serialize)]
@@ -40,8 +53,8 @@ struct ExerciseReport<'a> {
     done_at: Option<&'a str>,
 }
 
-pub fn progress(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
-    let open = OpenWorkbook::open(dir, None)?;
+pub fn progress(at: &Selection, json: bool) -> Result<ExitCode> {
+    let open = OpenWorkbook::open(at, None)?;
     let catalog = &open.session.catalog;
     let progress = &open.session.progress;
     let topics: Vec<TopicReport<'_>> = catalog
@@ -72,7 +85,27 @@ pub fn progress(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
                 .collect(),
         })
         .collect();
+    let tracks: Vec<TrackReport<'_>> = open
+        .workbook
+        .catalog
+        .tracks
+        .iter()
+        .map(|track| TrackReport {
+            name: &track.name,
+            title: &track.title,
+            description: track.description.as_deref(),
+            done: track
+                .exercises
+                .iter()
+                .filter(|e| progress.is_done(e))
+                .count(),
+            total: track.exercises.len(),
+        })
+        .collect();
+    let followed = catalog.track.as_ref();
     let report = ProgressReport {
+        track: followed.map(|t| t.name.as_str()),
+        tracks,
         done: topics.iter().map(|t| t.done).sum(),
         total: catalog.exercises.len(),
         current: &open.session.current().name,
@@ -83,6 +116,13 @@ pub fn progress(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(track) = followed {
+        writeln!(
+            out,
+            "Track: {BOLD}{}{BOLD:#} ({}; `--track all` for the whole workbook)",
+            track.title, track.name
+        )?;
     }
     writeln!(
         out,
@@ -127,6 +167,31 @@ pub fn progress(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
                 )?;
             }
             writeln!(out)?;
+        }
+    }
+    if !report.tracks.is_empty() {
+        writeln!(out, "\n{BOLD}Tracks{BOLD:#} (`--track NAME` follows one)")?;
+        let width = report
+            .tracks
+            .iter()
+            .map(|t| t.name.len())
+            .max()
+            .unwrap_or(8);
+        for track in &report.tracks {
+            let mark = if report.track == Some(track.name) {
+                "▶"
+            } else {
+                " "
+            };
+            writeln!(
+                out,
+                "{mark} {:<width$}  {} {}/{}  {DIM}{}{DIM:#}",
+                track.name,
+                output::bar(track.done, track.total, 10),
+                track.done,
+                track.total,
+                track.title
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,15 +2,14 @@
 //! its original text, after saving the learner's version.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::open::OpenWorkbook;
+use crate::open::{OpenWorkbook, Selection};
 
-pub fn reset(dir: Option<&Path>, name: &str, tests_only: bool) -> Result<ExitCode> {
-    let mut open = OpenWorkbook::open(dir, Some("patterns reset"))?;
+pub fn reset(at: &Selection, name: &str, tests_only: bool) -> Result<ExitCode> {
+    let mut open = OpenWorkbook::open(at, Some("patterns reset"))?;
     let exercise = open.session.exercise(name)?.clone();
     let file = exercise.path();
     let mut out = anstream::stdout();

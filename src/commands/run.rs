@@ -1,7 +1,6 @@
 //! `patterns run [NAME]`: check one exercise once and print its verdict.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
@@ -11,11 +10,11 @@ use patterns_core::process::Cancel;
 use patterns_core::verdict::{Side, Status};
 
 use super::BuildProgress;
-use crate::open::OpenWorkbook;
+use crate::open::{OpenWorkbook, Selection};
 use crate::output::{self, BOLD, DIM};
 
-pub fn run(dir: Option<&Path>, name: Option<&str>, cancel: &Cancel) -> Result<ExitCode> {
-    let mut open = OpenWorkbook::open(dir, Some("patterns run"))?;
+pub fn run(at: &Selection, name: Option<&str>, cancel: &Cancel) -> Result<ExitCode> {
+    let mut open = OpenWorkbook::open(at, Some("patterns run"))?;
     let exercise = open.session.pick(name)?.clone();
     let progress = BuildProgress::new();
     let verdict = check::check(

@@ -5,7 +5,6 @@
 //! tests the learner must keep compared with the originals: what CI grades.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
 
@@ -18,7 +17,7 @@ use patterns_core::verdict::{Side, Status, Verdict};
 use serde::Serialize;
 
 use super::{BuildProgress, jobs};
-use crate::open::OpenWorkbook;
+use crate::open::{OpenWorkbook, Selection};
 use crate::output::{BAD, DIM, GOOD};
 
 /// The version of `verify --json`'s schema: it changes when a field changes
@@ -79,12 +78,12 @@ impl<'a> JsonExercise<'a> {
 }
 
 pub fn verify(
-    dir: Option<&Path>,
+    at: &Selection,
     requested_jobs: Option<usize>,
     json: bool,
     cancel: &Cancel,
 ) -> Result<ExitCode> {
-    let mut open = OpenWorkbook::open(dir, Some("patterns verify"))?;
+    let mut open = OpenWorkbook::open(at, Some("patterns verify"))?;
     let catalog = open.session.catalog.clone();
     let exercises: Vec<&Exercise> = catalog.exercises.iter().collect();
     let progress = BuildProgress::new();

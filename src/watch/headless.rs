@@ -5,7 +5,6 @@
 //! stdin quits, as its reader (an editor) is gone.
 
 use std::io::{self, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc;
 
@@ -14,12 +13,12 @@ use anyhow::Result;
 use super::events::Report;
 use super::model::{App, Msg};
 use super::{Options, drive, start_watcher};
-use crate::open::OpenWorkbook;
+use crate::open::{OpenWorkbook, Selection};
 use crate::saves::WatchMode;
 use crate::signals;
 
-pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
-    let open = OpenWorkbook::open(dir, Some("patterns watch --headless"))?;
+pub fn run(at: &Selection, options: Options) -> Result<ExitCode> {
+    let open = OpenWorkbook::open(at, Some("patterns watch --headless"))?;
     let (tx, rx) = mpsc::channel();
     let sender = tx.clone();
     signals::on_signal(move || {

@@ -35,7 +35,7 @@ use patterns_core::progress::{Progress, Store};
 use patterns_core::workbook::{ResetScope, Workbook};
 
 use crate::commands::UsageError;
-use crate::open::OpenWorkbook;
+use crate::open::{OpenWorkbook, Selection};
 use crate::saves::{WatchEvent, WatchMode, Watcher};
 use crate::signals;
 use checker::Checker;
@@ -50,9 +50,9 @@ pub struct Options {
     pub manual: bool,
 }
 
-pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
+pub fn run(at: &Selection, options: Options) -> Result<ExitCode> {
     if options.headless {
-        return headless::run(dir, options);
+        return headless::run(at, options);
     }
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(UsageError(
@@ -60,7 +60,7 @@ pub fn run(dir: Option<&Path>, options: Options) -> Result<ExitCode> {
         )
         .into());
     }
-    let open = OpenWorkbook::open(dir, Some("patterns watch"))?;
+    let open = OpenWorkbook::open(at, Some("patterns watch"))?;
     let (tx, rx) = mpsc::channel();
     let sender = tx.clone();
     signals::on_signal(move || {

@@ -145,9 +145,14 @@ pub struct Headless {
 
 impl Headless {
     pub fn start(fixture: &Fixture) -> Headless {
+        Headless::start_with(fixture, &[])
+    }
+
+    /// `watch --headless` with more arguments.
+    pub fn start_with(fixture: &Fixture, args: &[&str]) -> Headless {
         use std::io::BufRead;
         let mut child = fixture
-            .command(&["watch", "--headless"])
+            .command(&[&["watch", "--headless"], args].concat())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()

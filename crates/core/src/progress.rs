@@ -24,6 +24,9 @@ pub struct Progress {
     /// The exercise the learner works on now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
+    /// The track the learner follows (`--track NAME`); none: the whole workbook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
     /// The welcome message was shown.
     #[serde(default)]
     pub welcomed: bool,
@@ -40,6 +43,7 @@ impl Default for Progress {
         Progress {
             version: STATE_VERSION,
             current: None,
+            track: None,
             welcomed: false,
             topics_introduced: Vec::new(),
             exercises: BTreeMap::new(),

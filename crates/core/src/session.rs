@@ -20,15 +20,20 @@ pub struct Session {
     pub progress: Progress,
 }
 
-/// A name that is no exercise of the catalog, with the closest one if any.
+/// A name that is no exercise of the catalog (of the learner's track), with the
+/// closest one if any.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("there is no exercise \"{name}\"; {}", match suggestion {
-    Some(close) => format!("did you mean \"{close}\"?"),
-    None => "`patterns progress` lists them".to_owned(),
-})]
+#[error("there is no exercise \"{name}\"{}; {}",
+    match track { Some(track) => format!(" in the track \"{track}\" (`--track all` leaves it)"), None => String::new() },
+    match suggestion {
+        Some(close) => format!("did you mean \"{close}\"?"),
+        None => "`patterns progress` lists them".to_owned(),
+    })]
 pub struct UnknownExercise {
     pub name: String,
     pub suggestion: Option<String>,
+    /// The track the learner is on, when the name may be outside it.
+    pub track: Option<String>,
 }
 
 /// A hint level the exercise does not have.
@@ -89,6 +94,7 @@ impl Session {
                 self.catalog.exercises.iter().map(|e| e.name.as_str()),
             )
             .map(str::to_owned),
+            track: self.catalog.track.as_ref().map(|t| t.name.clone()),
         })
     }
 

@@ -44,7 +44,15 @@ pub(super) fn draw_header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bars);
     frame.render_widget(
-        gauge(done, total, format!("all {done}/{total}")),
+        gauge(
+            done,
+            total,
+            // On a track, the bar is the track's: its name says so.
+            match &app.session.catalog.track {
+                Some(track) => format!("{} {done}/{total}", track.name),
+                None => format!("all {done}/{total}"),
+            },
+        ),
         left.inner(ratatui::layout::Margin::new(1, 0)),
     );
     frame.render_widget(

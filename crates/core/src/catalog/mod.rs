@@ -11,12 +11,14 @@
 //! or run anything: it reads files and returns values.
 //!
 //! Inside: `raw` (the file's schema, documented field by field: the reference),
-//! `validate` (turning it into a catalog), `problems` (where each problem is).
+//! `validate` (turning it into a catalog), `problems` (where each problem is),
+//! `tracks` (named paths through the exercises).
 
 mod problems;
 mod raw;
 #[cfg(test)]
 mod tests;
+mod tracks;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,7 @@ use crate::suggest::closest;
 pub use problems::{CatalogError, Problem, line_column};
 use problems::{Problems, first_line};
 pub use raw::{RawExercise, RawInfo};
+pub use tracks::{ALL as ALL_TRACKS, RawTrack, Track, UnknownTrack};
 
 /// The file name of the catalog at the root of a workbook.
 pub const INFO_FILE: &str = "info.toml";
@@ -50,6 +53,11 @@ pub struct Catalog {
     /// patterns' stricter authoring rules are on (see [`RawInfo::strict`]).
     pub strict: bool,
     pub exercises: Vec<Exercise>,
+    /// Named paths through the exercises (`[[tracks]]`).
+    pub tracks: Vec<Track>,
+    /// The track this catalog is the view of ([`Catalog::for_track`]), if any:
+    /// then `exercises` are the track's, in its order.
+    pub track: Option<Track>,
     /// What is odd but accepted (an unknown key, a name outside the convention):
     /// say it, and go on.
     pub warnings: Vec<Problem>,

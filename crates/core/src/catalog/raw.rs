@@ -10,6 +10,7 @@ pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
     "final_message",
     "strict",
     "exercises",
+    "tracks",
 ];
 pub(super) const EXERCISE_KEYS: &[&str] = &[
     "name",
@@ -42,6 +43,9 @@ pub struct RawInfo {
     /// The exercises, in the order learners take them.
     #[serde(default)]
     pub exercises: Vec<Spanned<RawExercise>>,
+    /// Named paths through the exercises, for workshops; see `tracks.rs`.
+    #[serde(default)]
+    pub tracks: Vec<Spanned<super::tracks::RawTrack>>,
 }
 
 /// One `[[exercises]]` table as written, before validation.

@@ -132,7 +132,7 @@ fn a_rustlings_set_may_have_keys_and_names_of_its_own() {
     assert_eq!(
         warnings,
         vec![
-            "info.toml:2:1: unknown key \"authors\" at the top level; the known keys are format_version, welcome_message, final_message, strict, exercises",
+            "info.toml:2:1: unknown key \"authors\" at the top level; the known keys are format_version, welcome_message, final_message, strict, exercises, tracks",
             "info.toml:5:8: exercise name \"Übung1\" may only use lowercase letters a-z, digits and _; rename it, e.g. \"ubung1\"",
             "info.toml:6:1: unknown key \"difficulty\" in [[exercises]]; the known keys are name, dir, test, strict_clippy, hint, hints, skip_check_unsolved, timeout_secs, checks",
         ]

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::problems::{Problems, line_column};
 use super::raw::{EXERCISE_KEYS, RawExercise, RawInfo, TOP_LEVEL_KEYS};
+use super::tracks::{TRACK_KEYS, validate_tracks};
 use super::{
     Catalog, DEFAULT_TIMEOUT, EXERCISES_DIR, Exercise, INFO_FILE, MAX_NAME_LEN, MAX_TIMEOUT_SECS,
 };
@@ -44,22 +45,24 @@ pub(super) fn report_unknown_keys(
             );
             continue;
         }
-        if key.get_ref() != "exercises" {
-            continue;
-        }
-        let toml::de::DeValue::Array(exercises) = value.get_ref() else {
+        let (known, place) = match key.get_ref().as_ref() {
+            "exercises" => (EXERCISE_KEYS, "in [[exercises]]"),
+            "tracks" => (TRACK_KEYS, "in [[tracks]]"),
+            _ => continue,
+        };
+        let toml::de::DeValue::Array(tables) = value.get_ref() else {
             continue;
         };
-        for exercise in exercises {
-            let toml::de::DeValue::Table(table) = exercise.get_ref() else {
+        for table in tables {
+            let toml::de::DeValue::Table(table) = table.get_ref() else {
                 continue;
             };
             for key in table.keys() {
-                if !EXERCISE_KEYS.contains(&key.get_ref().as_ref()) {
+                if !known.contains(&key.get_ref().as_ref()) {
                     problems.by(
                         strict,
                         key.span(),
-                        unknown_key_message(key.get_ref(), EXERCISE_KEYS, "in [[exercises]]"),
+                        unknown_key_message(key.get_ref(), known, place),
                     );
                 }
             }
@@ -100,11 +103,14 @@ pub(super) fn validate(
             exercises.push(exercise);
         }
     }
+    let tracks = validate_tracks(raw.tracks, &exercises, problems);
     Catalog {
         welcome_message: raw.welcome_message,
         final_message: raw.final_message,
         strict,
         exercises,
+        tracks,
+        track: None,
         warnings: Vec::new(),
     }
 }
