@@ -942,7 +942,16 @@ fn progress_that_cannot_be_saved_by_the_end_is_reported_on_exit() {
     let fixture = Fixture::new("workbook");
     let mut watch = Headless::start(&fixture);
     watch.next("verdict");
-    watch.drain(Duration::from_millis(300));
+    // The first verdict is saved (it moved on to failing) before the file goes:
+    // a save between removing it and the folder taking its place would win.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !fixture.state().contains("current = \"failing\"") {
+        assert!(
+            Instant::now() < deadline,
+            "the first verdict was never saved"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let state = fixture.path(".patterns/state.toml");
     std::fs::remove_file(&state).unwrap();
     std::fs::create_dir(&state).unwrap();
@@ -1113,14 +1122,18 @@ fn headless_checks_the_current_exercise_then_each_save_once() {
     let after = watch.drain(Duration::from_millis(700));
     assert_eq!(runs_started(&after), 0, "{after:?}");
 
-    // A burst of saves: one run.
+    // A burst of saves: one verdict, on the last. (A loaded machine may deliver
+    // the burst's notifications in two parts; the second run then replaces the
+    // first before it reports. The saves module tests the coalescing itself.)
     let file = fixture.path("exercises/basics/placeholder.rs");
     let text = std::fs::read_to_string(&file).unwrap();
     for i in 0..10 {
         std::fs::write(&file, format!("{text}// save {i}\n")).unwrap();
     }
     let events = watch.drain(Duration::from_secs(3));
-    assert_eq!(runs_started(&events), 1, "{events:?}");
+    let verdicts: Vec<_> = events.iter().filter(|e| e["event"] == "verdict").collect();
+    assert_eq!(verdicts.len(), 1, "{events:?}");
+    assert_eq!(verdicts[0]["exercise"], "placeholder", "{events:?}");
 }
 
 #[test]
