@@ -95,9 +95,13 @@ pub enum Command {
     },
     /// Show where you stand, overall and per topic.
     Progress {
-        /// Print JSON instead of text, for scripts and workshop dashboards.
+        /// Print the export an instructor collects for `patterns report`: JSON in a
+        /// versioned schema (docs/progress-export.md).
         #[arg(long)]
         json: bool,
+        /// Who you are in the export (default: git's user.name).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
     /// Commands for exercise authors and CI.
     Dev {

@@ -88,7 +88,9 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Hint { name, level }) => commands::hint::hint(at, name.as_deref(), level),
         Some(Command::Reset { name, tests }) => commands::reset::reset(at, &name, tests),
         Some(Command::Verify { jobs, json }) => commands::verify::verify(at, jobs, json, cancel),
-        Some(Command::Progress { json }) => commands::progress::progress(at, json),
+        Some(Command::Progress { json, name }) => {
+            commands::progress::progress(at, json, name.as_deref())
+        }
         Some(Command::Dev { command }) => match command {
             DevCommand::Check { jobs, json } => {
                 commands::dev::check::check(dir, jobs, json, cancel)

@@ -806,7 +806,7 @@ fn done_follows_the_code() {
             .clone()
     };
     let before = progress(&fixture);
-    assert_eq!(before["done"], true);
+    assert_eq!(before["status"], "done");
     // A later edit breaks it: `verify` finds it failing and progress agrees.
     edit(&fixture, "exercises/basics/passing.rs", "x * 2", "x * 3");
     let verify = fixture.run(&["verify"]);
@@ -816,7 +816,7 @@ fn done_follows_the_code() {
         verify.stdout
     );
     let after = progress(&fixture);
-    assert_eq!(after["done"], false);
+    assert_eq!(after["status"], "started");
     // The time it was first done stays, for reports; verify counts no attempt.
     assert_eq!(after["done_at"], before["done_at"]);
     assert_eq!(after["attempts"], 0);
@@ -1001,9 +1001,66 @@ fn progress_as_json_has_topics_and_records() {
     assert_eq!(topic["topic"], "basics");
     assert_eq!(topic["done"], 1);
     assert_eq!(topic["exercises"][0]["name"], "passing");
-    assert_eq!(topic["exercises"][0]["done"], true);
+    assert_eq!(topic["exercises"][0]["status"], "done");
     assert_eq!(topic["exercises"][1]["hints_revealed"], 1);
     assert!(topic["exercises"][0]["done_at"].is_string());
+    assert_eq!(topic["exercises"][2]["status"], "not_started");
+}
+
+/// The export's schema, version 1, as docs/progress-export.md describes it:
+/// `patterns report` and an instructor's own scripts read these keys.
+#[test]
+fn the_progress_export_keeps_its_pinned_schema() {
+    let fixture = Fixture::new("workbook");
+    fixture.run(&["run"]);
+    let run = fixture.run(&["progress", "--json", "--name", "Ada Lovelace"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let keys = |value: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(
+        keys(&json),
+        [
+            "active_secs",
+            "current",
+            "done",
+            "generated_at",
+            "learner",
+            "topics",
+            "total",
+            "track",
+            "tracks",
+            "version"
+        ]
+    );
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["learner"], "Ada Lovelace");
+    assert!(json["track"].is_null());
+    assert_eq!(
+        keys(&json["topics"][0]),
+        ["done", "exercises", "title", "topic", "total"]
+    );
+    assert_eq!(
+        keys(&json["topics"][0]["exercises"][0]),
+        [
+            "active_secs",
+            "attempts",
+            "done_at",
+            "first_seen",
+            "hints",
+            "hints_revealed",
+            "name",
+            "status"
+        ]
+    );
+    let generated = json["generated_at"].as_str().unwrap();
+    assert!(
+        generated.len() == 20 && generated.ends_with('Z'),
+        "RFC 3339 in UTC: {generated}"
+    );
 }
 
 #[test]

@@ -1,123 +1,37 @@
-//! `patterns progress [--json]`: where the learner stands, overall and per topic.
+//! `patterns progress [--json] [--name NAME]`: where the learner stands, overall,
+//! per topic and per track. `--json` is the export an instructor collects for
+//! `patterns report` (its schema is the core's `export` module).
 
 use std::io::Write;
-use std::process::ExitCode;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::SystemTime;
 
 use anyhow::Result;
-use patterns_core::catalog::topic_title;
+use patterns_core::export::{Export, Standing};
 
 use crate::open::{OpenWorkbook, Selection};
 use crate::output::{self, BOLD, DIM, GOOD, WARN};
 
-#[derive(serde::Serialize)]
-struct ProgressReport<'a> {
-    /// The track followed (its name), if any: then the figures are the track's.
-    track: Option<&'a str>,
-    done: usize,
-    total: usize,
-    current: &'a str,
-    topics: Vec<TopicReport<'a>>,
-    /// Every track of the workbook, with where the learner stands on it.
-    tracks: Vec<TrackReport<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct TrackReport<'a> {
-    name: &'a str,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    done: usize,
-    total: usize,
-}
-
-#[derive(serde::Serialize)]
-struct TopicReport<'a> {
-    topic: &'a str,
-    title: &'a str,
-    done: usize,
-    total: usize,
-    exercises: Vec<ExerciseReport<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct ExerciseReport<'a> {
-    name: &'a str,
-    done: bool,
-    attempts: u32,
-    hints_revealed: usize,
-    hints: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    first_seen: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    done_at: Option<&'a str>,
-}
-
-pub fn progress(at: &Selection, json: bool) -> Result<ExitCode> {
+pub fn progress(at: &Selection, json: bool, name: Option<&str>) -> Result<ExitCode> {
     let open = OpenWorkbook::open(at, None)?;
-    let catalog = &open.session.catalog;
-    let progress = &open.session.progress;
-    let topics: Vec<TopicReport<'_>> = catalog
-        .topics()
-        .into_iter()
-        .map(|(topic, exercises)| TopicReport {
-            topic,
-            title: topic_title(topic),
-            done: exercises
-                .iter()
-                .filter(|e| progress.is_done(&e.name))
-                .count(),
-            total: exercises.len(),
-            exercises: exercises
-                .iter()
-                .map(|e| {
-                    let record = progress.record(&e.name);
-                    ExerciseReport {
-                        name: &e.name,
-                        done: progress.is_done(&e.name),
-                        attempts: record.map_or(0, |r| r.attempts),
-                        hints_revealed: record.map_or(0, |r| r.hints_revealed),
-                        hints: e.hints.len(),
-                        first_seen: record.and_then(|r| r.first_seen.as_deref()),
-                        done_at: record.and_then(|r| r.done_at.as_deref()),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    let tracks: Vec<TrackReport<'_>> = open
-        .workbook
-        .catalog
-        .tracks
-        .iter()
-        .map(|track| TrackReport {
-            name: &track.name,
-            title: &track.title,
-            description: track.description.as_deref(),
-            done: track
-                .exercises
-                .iter()
-                .filter(|e| progress.is_done(e))
-                .count(),
-            total: track.exercises.len(),
-        })
-        .collect();
-    let followed = catalog.track.as_ref();
-    let report = ProgressReport {
-        track: followed.map(|t| t.name.as_str()),
-        tracks,
-        done: topics.iter().map(|t| t.done).sum(),
-        total: catalog.exercises.len(),
-        current: &open.session.current().name,
-        topics,
-    };
-
+    let learner = name
+        .map(str::to_owned)
+        .or_else(|| git_user_name(&open.workbook.root));
+    let export = Export::new(
+        &open.session.catalog,
+        &open.workbook.catalog,
+        &open.session.progress,
+        &open.session.current().name,
+        learner,
+        SystemTime::now(),
+    );
     let mut out = anstream::stdout();
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&export)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(track) = followed {
+    if let Some(track) = &open.session.catalog.track {
         writeln!(
             out,
             "Track: {BOLD}{}{BOLD:#} ({}; `--track all` for the whole workbook)",
@@ -127,19 +41,14 @@ pub fn progress(at: &Selection, json: bool) -> Result<ExitCode> {
     writeln!(
         out,
         "{BOLD}{} of {} exercises done{BOLD:#} ({}%)  {}",
-        report.done,
-        report.total,
-        output::percent(report.done, report.total),
-        output::bar(report.done, report.total, 30)
+        export.done,
+        export.total,
+        output::percent(export.done, export.total),
+        output::bar(export.done, export.total, 30)
     )?;
-    writeln!(out, "Current: {BOLD}{}{BOLD:#}\n", report.current)?;
-    let width = catalog
-        .exercises
-        .iter()
-        .map(|e| e.name.len())
-        .max()
-        .unwrap_or(8);
-    for topic in &report.topics {
+    writeln!(out, "Current: {BOLD}{}{BOLD:#}\n", export.current)?;
+    let width = export.exercises().map(|e| e.name.len()).max().unwrap_or(8);
+    for topic in &export.topics {
         writeln!(
             out,
             "{BOLD}{}{BOLD:#} {}/{}  {}",
@@ -149,9 +58,9 @@ pub fn progress(at: &Selection, json: bool) -> Result<ExitCode> {
             output::bar(topic.done, topic.total, 10)
         )?;
         for exercise in &topic.exercises {
-            let (mark, style) = if exercise.done {
+            let (mark, style) = if exercise.status == Standing::Done {
                 ("✓", GOOD)
-            } else if exercise.name == report.current {
+            } else if exercise.name == export.current {
                 ("▶", WARN)
             } else {
                 ("·", DIM)
@@ -161,7 +70,7 @@ pub fn progress(at: &Selection, json: bool) -> Result<ExitCode> {
                 write!(
                     out,
                     "  {DIM}{}, {} of {} hints{DIM:#}",
-                    crate::output::count(exercise.attempts as usize, "attempt"),
+                    output::count(exercise.attempts as usize, "attempt"),
                     exercise.hints_revealed,
                     exercise.hints
                 )?;
@@ -169,16 +78,16 @@ pub fn progress(at: &Selection, json: bool) -> Result<ExitCode> {
             writeln!(out)?;
         }
     }
-    if !report.tracks.is_empty() {
+    if !export.tracks.is_empty() {
         writeln!(out, "\n{BOLD}Tracks{BOLD:#} (`--track NAME` follows one)")?;
-        let width = report
+        let width = export
             .tracks
             .iter()
             .map(|t| t.name.len())
             .max()
             .unwrap_or(8);
-        for track in &report.tracks {
-            let mark = if report.track == Some(track.name) {
+        for track in &export.tracks {
+            let mark = if export.track.as_deref() == Some(track.name.as_str()) {
                 "▶"
             } else {
                 " "
@@ -195,4 +104,15 @@ pub fn progress(at: &Selection, json: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// git's `user.name` for the workbook, if git is there and has one.
+fn git_user_name(root: &Path) -> Option<String> {
+    let output = Command::new("git")
+        .current_dir(root)
+        .args(["config", "user.name"])
+        .output()
+        .ok()?;
+    let name = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (output.status.success() && !name.is_empty()).then_some(name)
 }

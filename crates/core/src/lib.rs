@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod check;
 pub mod contract;
 pub mod describe;
+pub mod export;
 mod git_blob;
 pub mod libtest;
 pub mod originals;

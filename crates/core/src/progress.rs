@@ -30,6 +30,10 @@ pub struct Progress {
     /// The welcome message was shown.
     #[serde(default)]
     pub welcomed: bool,
+    /// The learner's last activity (a check of a save, a hint), RFC 3339, UTC:
+    /// the start of the time active that the next one adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active: Option<String>,
     /// Topics whose introduction was shown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topics_introduced: Vec<String>,
@@ -44,6 +48,7 @@ impl Default for Progress {
             version: STATE_VERSION,
             current: None,
             track: None,
+            last_active: None,
             welcomed: false,
             topics_introduced: Vec::new(),
             exercises: BTreeMap::new(),
@@ -68,7 +73,19 @@ pub struct ExerciseRecord {
     /// When it was first done (RFC 3339, UTC); kept when a later check fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done_at: Option<String>,
+    /// Seconds the learner was active on it: the time between two activities
+    /// (checks, hints) counts when the gap is at most [`ACTIVE_GAP`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub active_secs: u64,
 }
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A gap between two activities longer than this is a pause (a meeting, lunch,
+/// the night), not time spent on the exercise.
+pub const ACTIVE_GAP: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// Now, as stored in the state file.
 pub fn timestamp(now: SystemTime) -> String {
@@ -107,6 +124,26 @@ impl Progress {
         } else if count_attempt {
             record.attempts = record.attempts.saturating_add(1);
         }
+        // A check the learner caused (a save, `patterns run`) is activity; a
+        // check of everything is not.
+        if count_attempt {
+            self.note_activity(name, now);
+        }
+    }
+
+    /// The learner did something on `name` at `now`: the time since their last
+    /// activity counts for it, unless it was a pause (over [`ACTIVE_GAP`]).
+    pub fn note_activity(&mut self, name: &str, now: SystemTime) {
+        let since_last = self
+            .last_active
+            .as_deref()
+            .and_then(|last| humantime::parse_rfc3339(last).ok())
+            .and_then(|last| now.duration_since(last).ok());
+        if let Some(gap) = since_last.filter(|gap| *gap <= ACTIVE_GAP) {
+            let record = self.record_mut(name, now);
+            record.active_secs = record.active_secs.saturating_add(gap.as_secs());
+        }
+        self.last_active = Some(timestamp(now));
     }
 
     /// Marks `name` as not done (after a reset); its history stays.
@@ -268,6 +305,33 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec!["state.toml"]);
+    }
+
+    #[test]
+    fn time_active_counts_the_gaps_between_activities_but_not_the_pauses() {
+        let mut progress = Progress::default();
+        let start = 1_000_000;
+        // The first activity only starts the clock.
+        progress.record_check("a", false, true, at(start));
+        assert_eq!(progress.record("a").unwrap().active_secs, 0);
+        // Two minutes later: two minutes on a.
+        progress.record_check("a", false, true, at(start + 120));
+        assert_eq!(progress.record("a").unwrap().active_secs, 120);
+        // A hint on b a minute later counts for b.
+        progress.note_activity("b", at(start + 180));
+        assert_eq!(progress.record("b").unwrap().active_secs, 60);
+        // Back after lunch: the pause does not count; exactly the limit does.
+        progress.record_check("a", true, true, at(start + 180 + 3600));
+        assert_eq!(progress.record("a").unwrap().active_secs, 120);
+        let limit = ACTIVE_GAP.as_secs();
+        progress.record_check("a", true, true, at(start + 180 + 3600 + limit));
+        assert_eq!(progress.record("a").unwrap().active_secs, 120 + limit);
+        // A check of everything is not the learner's activity.
+        progress.record_check("a", true, false, at(start + 180 + 3600 + limit + 10));
+        assert_eq!(progress.record("a").unwrap().active_secs, 120 + limit);
+        // A clock that went back adds nothing.
+        progress.record_check("a", true, true, at(start));
+        assert_eq!(progress.record("a").unwrap().active_secs, 120 + limit);
     }
 
     #[test]

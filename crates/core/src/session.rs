@@ -206,6 +206,7 @@ impl Session {
         };
         let record = self.progress.record_mut(name, now);
         record.hints_revealed = record.hints_revealed.max(level);
+        self.progress.note_activity(name, now);
         Ok(level)
     }
 }
