@@ -50,6 +50,10 @@
 //!    under: the id, the new email, and the email the user had before (the
 //!    stored row knows it; the cache may hold the user under it alone).
 //!
+//! moka's `sync::Cache` has `get(&key)`, `insert(key, value)`,
+//! `invalidate(&key)`, and `optionally_get_with(key, || load)`, which runs
+//! the load on a miss and keeps what it returns if it is a `Some`.
+//!
 //! moka's clock cannot be injected, so the tests check the bounds you set
 //! (`cache.policy()`), not expiry itself: `ttl_cache` was the one where you
 //! wrote expiry. Architecture checks: the service knows nothing of the cache,
@@ -431,7 +435,7 @@ mod tests {
         assert_eq!(
             service.lookup_email("ADA@example.com"),
             None,
-            "the old address still finds Ada: the write forgot the key of her old email"
+            "the old address still finds Ada: a write must also drop the key of the email she had before"
         );
         let moved = service
             .lookup_email("ada@lovelace.org")
@@ -449,7 +453,11 @@ mod tests {
         service.change_email(UserId(1), "ada@lovelace.org");
 
         let email = service.profile(UserId(1)).map(|user| user.email);
-        assert_eq!(email.as_deref(), Some("ada@lovelace.org"));
+        assert_eq!(
+            email.as_deref(),
+            Some("ada@lovelace.org"),
+            "the lookup by id still answers the copy cached before the write"
+        );
     }
 
     #[test]
@@ -468,7 +476,7 @@ mod tests {
         assert_eq!(
             db.reads(),
             reads,
-            "Grace's entries must survive a write to Ada"
+            "Grace's lookups reached the database again: a write to Ada must leave her entries cached"
         );
     }
 
@@ -482,8 +490,16 @@ mod tests {
 
         assert!(service.close_account(UserId(1)));
 
-        assert_eq!(service.profile(UserId(1)), None);
-        assert_eq!(service.lookup_email("ada@example.com"), None);
+        assert_eq!(
+            service.profile(UserId(1)),
+            None,
+            "the closed account is still served by id"
+        );
+        assert_eq!(
+            service.lookup_email("ada@example.com"),
+            None,
+            "the closed account is still served by email"
+        );
         assert!(
             !service.close_account(UserId(1)),
             "there is nobody left to close"

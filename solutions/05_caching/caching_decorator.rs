@@ -404,7 +404,7 @@ mod tests {
         assert_eq!(
             service.lookup_email("ADA@example.com"),
             None,
-            "the old address still finds Ada: the write forgot the key of her old email"
+            "the old address still finds Ada: a write must also drop the key of the email she had before"
         );
         let moved = service
             .lookup_email("ada@lovelace.org")
@@ -422,7 +422,11 @@ mod tests {
         service.change_email(UserId(1), "ada@lovelace.org");
 
         let email = service.profile(UserId(1)).map(|user| user.email);
-        assert_eq!(email.as_deref(), Some("ada@lovelace.org"));
+        assert_eq!(
+            email.as_deref(),
+            Some("ada@lovelace.org"),
+            "the lookup by id still answers the copy cached before the write"
+        );
     }
 
     #[test]
@@ -441,7 +445,7 @@ mod tests {
         assert_eq!(
             db.reads(),
             reads,
-            "Grace's entries must survive a write to Ada"
+            "Grace's lookups reached the database again: a write to Ada must leave her entries cached"
         );
     }
 
@@ -455,8 +459,16 @@ mod tests {
 
         assert!(service.close_account(UserId(1)));
 
-        assert_eq!(service.profile(UserId(1)), None);
-        assert_eq!(service.lookup_email("ada@example.com"), None);
+        assert_eq!(
+            service.profile(UserId(1)),
+            None,
+            "the closed account is still served by id"
+        );
+        assert_eq!(
+            service.lookup_email("ada@example.com"),
+            None,
+            "the closed account is still served by email"
+        );
         assert!(
             !service.close_account(UserId(1)),
             "there is nobody left to close"
