@@ -370,7 +370,11 @@ mod tests {
         let (status, content_type, body) =
             send(post_json(r#"{"isbn": "978-1718503106", "quantity": }"#)).await;
 
-        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "a body that is not JSON at all is a 400"
+        );
         assert_eq!(content_type, "application/json");
         let message = assert_envelope(&body, "malformed_json");
         assert!(
@@ -416,7 +420,11 @@ mod tests {
         ))
         .await;
 
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "valid JSON of the wrong shape is a 422"
+        );
         assert_eq!(content_type, "application/json");
         let message = assert_envelope(&body, "invalid_body");
         assert!(
@@ -454,7 +462,11 @@ mod tests {
 
         let (status, content_type, body) = send(with_note(4 * 1024)).await;
 
-        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "keep the status of a rejection you do not name: 413 says \"send less\", 400 says \"fix your JSON\""
+        );
         assert_eq!(content_type, "application/json");
         let message = assert_envelope(&body, "body_rejected");
         assert!(
