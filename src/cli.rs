@@ -103,6 +103,26 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
     },
+    /// A cohort's progress from the exports its learners made with `patterns
+    /// progress --json`: per exercise completion, median attempts, hints and time
+    /// active, where learners get stuck, and per learner completion.
+    ///
+    /// Give the export files, or folders to search for `.json` files (a shared
+    /// folder, the learners' repositories, CI artifacts). Needs no workbook.
+    Report {
+        /// Export files, or folders that hold them.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        paths: Vec<PathBuf>,
+        /// CSV for a spreadsheet: one row per exercise (`--learners`: per learner).
+        #[arg(long, conflicts_with = "html")]
+        csv: bool,
+        /// With `--csv`: one row per learner.
+        #[arg(long, requires = "csv")]
+        learners: bool,
+        /// One self-contained web page with a chart of the cohort along the path.
+        #[arg(long)]
+        html: bool,
+    },
     /// Commands for exercise authors and CI.
     Dev {
         #[command(subcommand)]

@@ -91,6 +91,21 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Progress { json, name }) => {
             commands::progress::progress(at, json, name.as_deref())
         }
+        Some(Command::Report {
+            paths,
+            csv,
+            learners,
+            html,
+        }) => commands::report::report(
+            &paths,
+            if html {
+                commands::report::Format::Html
+            } else if csv {
+                commands::report::Format::Csv { learners }
+            } else {
+                commands::report::Format::Table
+            },
+        ),
         Some(Command::Dev { command }) => match command {
             DevCommand::Check { jobs, json } => {
                 commands::dev::check::check(dir, jobs, json, cancel)

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod dev;
 pub mod hint;
 pub mod progress;
+pub mod report;
 pub mod reset;
 pub mod run;
 pub mod verify;

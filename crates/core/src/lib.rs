@@ -10,6 +10,7 @@ pub mod architecture;
 pub mod cargo;
 pub mod catalog;
 pub mod check;
+pub mod cohort;
 pub mod contract;
 pub mod describe;
 pub mod export;
