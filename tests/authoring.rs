@@ -402,9 +402,14 @@ fn dev_new_and_dev_add_make_a_collection_that_dev_check_accepts_and_watch_runs()
         "exercises/01_first_topic/first_exercise.rs",
         "exercises/01_first_topic/README.md",
         "solutions/01_first_topic/first_exercise.rs",
+        ".github/workflows/patterns.yml",
     ] {
         assert!(fixture.path(file).is_file(), "no {file}");
     }
+    // CI grades every push from the code and keeps the verdicts.
+    let workflow = std::fs::read_to_string(fixture.path(".github/workflows/patterns.yml")).unwrap();
+    assert!(workflow.contains("run: patterns verify --json > verdicts.json"));
+    assert!(workflow.contains("uses: actions/upload-artifact@v4"));
     let info = std::fs::read_to_string(fixture.path("info.toml")).unwrap();
     assert!(info.contains("\nstrict = true\n"), "{info}");
     let add = fixture.run(&["dev", "add", "02_caching", "ttl", "--program"]);

@@ -21,6 +21,9 @@ const GITIGNORE: &str = include_str!("templates/gitignore.tmpl");
 const VSCODE_SETTINGS: &str = include_str!("templates/vscode_settings.json.tmpl");
 const RUST_ANALYZER: &str = include_str!("templates/rust-analyzer.toml.tmpl");
 const SOLUTIONS_README: &str = include_str!("templates/solutions_readme.md.tmpl");
+/// Grading in CI: where the collection's repository (or a learner's fork) is on
+/// GitHub; docs/autograding.md has the same for GitLab.
+const GITHUB_WORKFLOW: &str = include_str!("templates/github_workflow.yml.tmpl");
 
 /// The first exercise of a new collection.
 const FIRST_TOPIC: &str = "01_first_topic";
@@ -56,7 +59,7 @@ pub fn create(dir: &Path, git: bool) -> Result<Vec<String>> {
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let package = package_name(dir);
-    let files: [(&str, String); 7] = [
+    let files: [(&str, String); 8] = [
         (INFO_FILE, INFO.to_owned()),
         ("Cargo.toml", CARGO_TOML.replace("{{package}}", &package)),
         ("README.md", README.replace("{{name}}", &package)),
@@ -64,6 +67,7 @@ pub fn create(dir: &Path, git: bool) -> Result<Vec<String>> {
         (".vscode/settings.json", VSCODE_SETTINGS.to_owned()),
         ("rust-analyzer.toml", RUST_ANALYZER.to_owned()),
         ("solutions/README.md", SOLUTIONS_README.to_owned()),
+        (".github/workflows/patterns.yml", GITHUB_WORKFLOW.to_owned()),
     ];
     let mut said = Vec::new();
     for (path, text) in &files {
