@@ -251,8 +251,11 @@ impl<R: UserRepository> UserRepository for CachedUsers<R> {
     fn delete(&self, id: UserId) -> bool {
         let before = self.inner.find_for_update(id);
         let deleted = self.inner.delete(id);
-        if let Some(before) = before {
-            self.forget(&before);
+        match before {
+            Some(before) => self.forget(&before),
+            // Nothing stored, yet this cache may still hold the user by id
+            // (another instance deleted the row first): that key goes anyway.
+            None => self.cache.invalidate(&id_key(id)),
         }
         deleted
     }
