@@ -265,10 +265,35 @@ fn macros_used(module: &syn::ItemMod) -> BTreeSet<String> {
 }
 
 /// The macro names a file brings into scope outside its tests: `macro_rules!`
-/// definitions and `use` imports (renamed or not) anywhere outside `mod tests`.
+/// definitions, any renaming `use` (`use std::assert_ne as assert_eq`), and a
+/// `use` of a name from the file's own modules (where a `macro_rules!` may hide).
+/// Importing a crate's macro under its own name (`use serde_json::json;`) brings
+/// the same macro the tests mean, and is no change to them.
 fn macros_defined(file: &syn::File) -> BTreeSet<String> {
     #[derive(Default)]
-    struct Defined(BTreeSet<String>);
+    struct Defined {
+        names: BTreeSet<String>,
+        local_modules: BTreeSet<String>,
+    }
+    impl Defined {
+        fn use_tree(&mut self, tree: &syn::UseTree, local: bool) {
+            match tree {
+                syn::UseTree::Path(path) => self.use_tree(&path.tree, local),
+                syn::UseTree::Name(name) if local => {
+                    self.names.insert(name.ident.to_string());
+                }
+                syn::UseTree::Rename(rename) => {
+                    self.names.insert(rename.rename.to_string());
+                }
+                syn::UseTree::Group(group) => {
+                    for tree in &group.items {
+                        self.use_tree(tree, local);
+                    }
+                }
+                syn::UseTree::Name(_) | syn::UseTree::Glob(_) => {}
+            }
+        }
+    }
     impl<'ast> Visit<'ast> for Defined {
         fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
             if module.ident != TESTS_MODULE {
@@ -277,20 +302,38 @@ fn macros_defined(file: &syn::File) -> BTreeSet<String> {
         }
         fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
             if let Some(name) = &item.ident {
-                self.0.insert(name.to_string());
+                self.names.insert(name.to_string());
             }
             syn::visit::visit_item_macro(self, item);
         }
-        fn visit_use_name(&mut self, name: &'ast syn::UseName) {
-            self.0.insert(name.ident.to_string());
-        }
-        fn visit_use_rename(&mut self, rename: &'ast syn::UseRename) {
-            self.0.insert(rename.rename.to_string());
+        fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+            let root = match &item.tree {
+                syn::UseTree::Path(path) => Some(path.ident.to_string()),
+                _ => None,
+            };
+            let local = match root.as_deref() {
+                Some("crate" | "self" | "super") => true,
+                Some(root) => self.local_modules.contains(root),
+                // `use name;` or `use {a, b};`: nothing says where from.
+                None => true,
+            };
+            self.use_tree(&item.tree, local);
         }
     }
     let mut defined = Defined::default();
+    // Every module of the file outside the tests, wherever it is declared.
+    struct Modules<'a>(&'a mut BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Modules<'_> {
+        fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+            if module.ident != TESTS_MODULE {
+                self.0.insert(module.ident.to_string());
+                syn::visit::visit_item_mod(self, module);
+            }
+        }
+    }
+    Modules(&mut defined.local_modules).visit_file(file);
     defined.visit_file(file);
-    defined.0
+    defined.names
 }
 
 /// Why the original tests could not be put back.
@@ -497,6 +540,18 @@ mod tests {
                 format!("use std::assert_ne as assert_eq;\n{ORIGINAL}"),
                 vec![TestChange::MacroShadowed("assert_eq".into())],
             ),
+            (
+                format!(
+                    "mod sneaky {{\n    macro_rules! assert_eq {{ ($($t:tt)*) => {{}}; }}\n    pub(crate) use assert_eq;\n}}\nuse sneaky::assert_eq;\n{ORIGINAL}"
+                ),
+                vec![TestChange::MacroShadowed("assert_eq".into())],
+            ),
+            (
+                format!("use crate::{{assert_eq}};\n{ORIGINAL}"),
+                vec![TestChange::MacroShadowed("assert_eq".into())],
+            ),
+            // A crate's macro under its own name is the macro the tests mean.
+            (format!("use std::assert_eq;\n{ORIGINAL}"), vec![]),
         ];
         for (learner, expected) in cases {
             assert_eq!(changes(&learner), expected, "{learner}");
