@@ -68,7 +68,6 @@ fn write_block(out: &mut dyn Write, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// A bar of `width` cells, `done` of `total` filled.
 /// `1 exercise`, `3 exercises`.
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -78,6 +77,7 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// A bar of `width` cells, `done` of `total` filled.
 pub fn bar(done: usize, total: usize, width: usize) -> String {
     let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
