@@ -53,7 +53,7 @@ fn the_table_shows_learners_exercises_and_where_they_get_stuck() {
 fn files_that_are_not_exports_are_skipped_with_the_reason() {
     let run = report(&["."]);
     let skipped: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(skipped.len(), 3, "{}", run.stderr);
+    assert_eq!(skipped.len(), 4, "{}", run.stderr);
     assert!(run.stderr.contains(
         "skipped ./notes.json: it is not a progress export (it has no version); make it with `patterns progress --json > FILE`"
     ));
@@ -64,6 +64,10 @@ fn files_that_are_not_exports_are_skipped_with_the_reason() {
         run.stderr
             .contains("skipped ./ada-monday.json: a newer export of the same learner was given")
     );
+    // CI keeps verify's verdicts beside the export; a folder of artifacts has both.
+    assert!(run.stderr.contains(
+        "skipped ./team-b/verdicts.json: it is `patterns verify --json`'s verdicts, not a progress export"
+    ));
 
     let none = report(&["notes.json"]);
     assert_eq!(none.code, 2);

@@ -180,12 +180,17 @@ pub enum ReadError {
         "it has schema version {found}, and this patterns reads version {EXPORT_VERSION}; make it again with this version of patterns"
     )]
     Version { found: u64 },
+    #[error("it is `patterns verify --json`'s verdicts, not a progress export")]
+    Verdicts,
 }
 
 /// Reads one export; says why not, in words an instructor can act on.
 pub fn read(text: &str) -> Result<Export, ReadError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| ReadError::NotAnExport(e.to_string()))?;
+    if value.get("ok").is_some() && value.get("exercises").is_some() {
+        return Err(ReadError::Verdicts);
+    }
     match value.get("version").and_then(serde_json::Value::as_u64) {
         Some(version) if version == u64::from(EXPORT_VERSION) => {}
         Some(found) => return Err(ReadError::Version { found }),
@@ -220,6 +225,10 @@ mod tests {
         let text = serde_json::to_string(&export).unwrap();
         assert_eq!(read(&text).unwrap(), export);
         assert!(matches!(read("{}"), Err(ReadError::NotAnExport(_))));
+        assert!(matches!(
+            read("{\"version\": 1, \"ok\": true, \"exercises\": []}"),
+            Err(ReadError::Verdicts)
+        ));
         assert!(matches!(read("[1, 2"), Err(ReadError::NotAnExport(_))));
         assert_eq!(
             read("{\"version\": 7}").unwrap_err().to_string(),
