@@ -356,6 +356,45 @@ mod tests {
         }
     }
 
+    // ---- What the other callers still use -----------------------------------
+
+    #[test]
+    fn the_nightly_export_and_single_lookups_still_work() {
+        let dashboard = dashboard(|conn| {
+            add_agents(conn, 2);
+            add_ticket(conn, "Login fails", "open", Some(2));
+            add_ticket(conn, "Invoice missing", "closed", None);
+        });
+        let repo = &dashboard.repo;
+
+        assert_eq!(
+            repo.find_all().unwrap(),
+            vec![
+                Ticket {
+                    id: TicketId(1),
+                    subject: "Login fails".to_string(),
+                    status: Status::Open,
+                    assignee: Some(AgentId(2)),
+                },
+                Ticket {
+                    id: TicketId(2),
+                    subject: "Invoice missing".to_string(),
+                    status: Status::Closed,
+                    assignee: None,
+                },
+            ],
+            "find_all is the nightly export's: every ticket, oldest first"
+        );
+        assert_eq!(
+            repo.find_by_id(AgentId(2)).unwrap(),
+            Some(Agent {
+                id: AgentId(2),
+                name: "Agent 2".to_string(),
+            })
+        );
+        assert_eq!(repo.find_by_id(AgentId(9)).unwrap(), None);
+    }
+
     // ---- The badge --------------------------------------------------------
 
     #[test]
