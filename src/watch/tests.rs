@@ -1006,3 +1006,109 @@ fn screens_at_80x24_and_100x30() {
         }
     }
 }
+
+/// What a learner can read of an overlay at `width`x`height`: every screen
+/// from the top to the end of its scrolling, as text. Each frame tells the
+/// model how far it may scroll, as the terminal loop does.
+fn readable(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut frame = |app: &mut App| {
+        let mut drawn = app.viewport;
+        terminal
+            .draw(|frame| drawn = view::draw(frame, app))
+            .unwrap();
+        app.update(Msg::Viewport(drawn), now(), &no_intro);
+        format!("{}", terminal.backend())
+    };
+    let mut last = frame(app);
+    let mut seen = last.clone();
+    for _ in 0..400 {
+        key(app, KeyCode::Char('j'));
+        let screen = frame(app);
+        if screen == last {
+            break;
+        }
+        seen.push_str(&screen);
+        last = screen;
+    }
+    seen
+}
+
+/// The columns of text in an overlay at 80 columns.
+const PANEL_TEXT: usize = 74;
+
+/// The real curriculum at 80x24, as a learner reads it: every hint of every
+/// exercise can be read to its last word, and every line of every topic
+/// introduction's diagrams shows whole, never wrapped.
+#[test]
+fn every_hint_and_every_topic_diagram_of_the_curriculum_reads_whole_at_80x24() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("info.toml")).unwrap();
+    let catalog = Catalog::from_toml(&text, None).unwrap();
+    let words = |text: &str| -> Vec<String> {
+        text.split_whitespace()
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut missing = Vec::new();
+    for (index, exercise) in catalog.exercises.iter().enumerate() {
+        let progress = Progress {
+            welcomed: true,
+            current: Some(exercise.name.clone()),
+            topics_introduced: exercise.dir.iter().cloned().collect(),
+            ..Progress::default()
+        };
+        let mut app = App::new(Session::new(catalog.clone(), progress), false);
+        assert_eq!(app.exercise().name, catalog.exercises[index].name);
+        for _ in 0..exercise.hints.len() {
+            key(&mut app, KeyCode::Char('h'));
+        }
+        let seen = readable(&mut app, 80, 24);
+        // A word longer than the panel is cut into lines of the panel's width.
+        let shown = |word: &str| {
+            let chars: Vec<char> = word.chars().collect();
+            chars
+                .chunks(PANEL_TEXT)
+                .all(|piece| seen.contains(&piece.iter().collect::<String>()))
+        };
+        for (level, hint) in exercise.hints.iter().enumerate() {
+            if let Some(word) = words(hint).into_iter().find(|w| !shown(w)) {
+                missing.push(format!("{} hint {}: `{word}`", exercise.name, level + 1));
+            }
+        }
+    }
+
+    let mut topics: Vec<&str> = catalog
+        .exercises
+        .iter()
+        .filter_map(|e| e.dir.as_deref())
+        .collect();
+    topics.dedup();
+    for topic in topics {
+        let Ok(readme) =
+            std::fs::read_to_string(root.join("exercises").join(topic).join("README.md"))
+        else {
+            continue;
+        };
+        let mut app = app();
+        app.overlay = Some(Overlay::TopicIntro {
+            topic: topic.to_owned(),
+            text: readme.clone(),
+        });
+        let seen = readable(&mut app, 80, 24);
+        let mut in_block = false;
+        for line in readme.lines() {
+            if line.starts_with("```") {
+                in_block = !in_block;
+            } else if in_block && !line.trim().is_empty() && !seen.contains(line.trim_end()) {
+                missing.push(format!("{topic} README: `{}`", line.trim_end()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not readable whole at 80x24:\n{}",
+        missing.join("\n")
+    );
+}
