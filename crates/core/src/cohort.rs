@@ -65,7 +65,8 @@ pub enum Signal {
     ManyAttempts,
     /// Its median time active is at least twice the path's typical exercise's.
     LongTime,
-    /// Most learners who worked on it needed most of its hints.
+    /// Most learners who worked on it needed most of its hints, more than on
+    /// the path's typical exercise.
     ManyHints,
     /// Most learners who started it have not finished it, though some did.
     Unfinished,
@@ -255,6 +256,7 @@ fn mark_signals(stats: &mut [ExerciseStats]) {
     for i in 0..stats.len() {
         let typical_attempts = others(stats, i, |s| s.median_attempts);
         let typical_active = others(stats, i, |s| s.median_active_secs);
+        let typical_hints = others(stats, i, |s| s.median_hints);
         let stat = &mut stats[i];
         let stands_out = |value: Option<f64>, typical: Option<f64>, floor: f64| match value {
             Some(value) => value >= floor && value >= 2.0 * typical.unwrap_or(0.0),
@@ -266,10 +268,14 @@ fn mark_signals(stats: &mut [ExerciseStats]) {
         if stands_out(stat.median_active_secs, typical_active, MIN_ACTIVE_SECS) {
             stat.signals.push(Signal::LongTime);
         }
+        // Most of its hints, and a whole hint more than the path's typical
+        // exercise needs: where every exercise takes two hints, none stands out.
         if stat.hints > 0
-            && stat
-                .median_hints
-                .is_some_and(|h| h >= 2.0 && h * 3.0 >= 2.0 * stat.hints as f64)
+            && stat.median_hints.is_some_and(|h| {
+                h >= 2.0
+                    && h * 3.0 >= 2.0 * stat.hints as f64
+                    && h >= typical_hints.unwrap_or(0.0) + 1.0
+            })
         {
             stat.signals.push(Signal::ManyHints);
         }

@@ -196,7 +196,43 @@ pub fn read(text: &str) -> Result<Export, ReadError> {
         Some(found) => return Err(ReadError::Version { found }),
         None => return Err(ReadError::NotAnExport("it has no version".to_owned())),
     }
-    serde_json::from_value(value).map_err(|e| ReadError::NotAnExport(e.to_string()))
+    let mut export: Export =
+        serde_json::from_value(value).map_err(|e| ReadError::NotAnExport(e.to_string()))?;
+    export.make_printable();
+    Ok(export)
+}
+
+impl Export {
+    /// Every text of a file someone sent, made one printable line: an export is
+    /// shown in an instructor's terminal, and its escape codes must not be.
+    fn make_printable(&mut self) {
+        fn line(text: &mut String) {
+            *text = crate::describe::printable(text).replace(['\n', '\t'], " ");
+        }
+        let optional = |text: &mut Option<String>| {
+            if let Some(text) = text {
+                line(text);
+            }
+        };
+        optional(&mut self.learner);
+        optional(&mut self.track);
+        line(&mut self.generated_at);
+        line(&mut self.current);
+        for topic in &mut self.topics {
+            line(&mut topic.topic);
+            line(&mut topic.title);
+            for exercise in &mut topic.exercises {
+                line(&mut exercise.name);
+                optional(&mut exercise.first_seen);
+                optional(&mut exercise.done_at);
+            }
+        }
+        for track in &mut self.tracks {
+            line(&mut track.name);
+            line(&mut track.title);
+            optional(&mut track.description);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -224,6 +260,14 @@ mod tests {
         assert_eq!(export.topics[0].exercises[1].status, Standing::NotStarted);
         let text = serde_json::to_string(&export).unwrap();
         assert_eq!(read(&text).unwrap(), export);
+        // Someone else's file: its escape codes and line breaks never reach a
+        // terminal or a table.
+        let mut hostile = export.clone();
+        hostile.learner = Some("\u{1b}[2JAda\nLovelace\u{7}".into());
+        hostile.topics[0].exercises[0].name = "a\u{1b}]0;title\u{7}".into();
+        let read_back = read(&serde_json::to_string(&hostile).unwrap()).unwrap();
+        assert_eq!(read_back.learner.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(read_back.topics[0].exercises[0].name, "a");
         assert!(matches!(read("{}"), Err(ReadError::NotAnExport(_))));
         assert!(matches!(
             read("{\"version\": 1, \"ok\": true, \"exercises\": []}"),
