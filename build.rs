@@ -7,6 +7,11 @@
 //! A learner's edits can therefore never become an "original", however often this
 //! runs. It reruns when the manifest changes, never when an exercise file does:
 //! saving an exercise must not rebuild `patterns`.
+//!
+//! For `patterns init`, it also embeds the rest of the curriculum a standalone
+//! workbook needs and learners never edit: info.toml, Cargo.lock, the topic
+//! READMEs, the solutions (shown once an exercise is done) and the workbook
+//! packages' manifests (their dependencies).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -40,6 +45,75 @@ fn main() {
     if let Err(error) = std::fs::write(Path::new(&out).join("originals.rs"), code) {
         println!("cargo:warning=cannot embed the original exercises: {error}");
     }
+    if let Err(error) = std::fs::write(Path::new(&out).join("curriculum.rs"), curriculum(root)) {
+        println!("cargo:warning=cannot embed the curriculum for `patterns init`: {error}");
+    }
+}
+
+/// `pub static FILES`: the curriculum's files that are not exercises, by their
+/// path in the repository, as `include_str!`s (so that cargo rebuilds when one
+/// changes).
+fn curriculum(root: &Path) -> String {
+    let mut files: Vec<String> = [
+        "info.toml",
+        "Cargo.lock",
+        "originals.toml",
+        "workbook/Cargo.toml",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    let folders = |dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    for package in folders("workbook") {
+        files.push(format!("workbook/{package}/Cargo.toml"));
+    }
+    for topic in folders("exercises") {
+        files.push(format!("exercises/{topic}/README.md"));
+    }
+    for topic in folders("solutions") {
+        let mut names: Vec<String> = std::fs::read_dir(root.join("solutions").join(&topic))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| name.ends_with(".rs"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        files.extend(
+            names
+                .into_iter()
+                .map(|name| format!("solutions/{topic}/{name}")),
+        );
+    }
+    println!("cargo:rerun-if-changed=solutions");
+    let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
+    for file in files {
+        let path = root.join(&file);
+        if path.is_file() {
+            println!("cargo:rerun-if-changed={file}");
+            let _ = writeln!(
+                code,
+                "    ({file:?}, include_str!({:?})),",
+                path.display().to_string()
+            );
+        }
+    }
+    code.push_str("];\n");
+    code
 }
 
 /// The `"path" = "id"` lines of the manifest's `[files]` table. The manifest is

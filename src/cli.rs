@@ -103,6 +103,15 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
     },
+    /// Write a workbook of this patterns' curriculum into DIR (new or empty),
+    /// for working without a clone of the repository: the exercises, one Cargo
+    /// package per topic, the topic introductions and editor settings. Solutions
+    /// are not written; `s` shows one once its exercise is done.
+    Init {
+        /// The folder to write the workbook in.
+        #[arg(default_value = "patterns-workbook")]
+        dir: PathBuf,
+    },
     /// A cohort's progress from the exports its learners made with `patterns
     /// progress --json`: per exercise completion, median attempts, hints and time
     /// active, where learners get stuck, and per learner completion.

@@ -9,6 +9,7 @@ mod originals {
 
 mod cli;
 mod commands;
+mod curriculum;
 mod open;
 mod output;
 mod saves;
@@ -91,6 +92,7 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Progress { json, name }) => {
             commands::progress::progress(at, json, name.as_deref())
         }
+        Some(Command::Init { dir }) => commands::init::init(&dir),
         Some(Command::Report {
             paths,
             csv,

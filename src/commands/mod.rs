@@ -5,6 +5,7 @@
 pub mod completions;
 pub mod dev;
 pub mod hint;
+pub mod init;
 pub mod progress;
 pub mod report;
 pub mod reset;

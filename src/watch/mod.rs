@@ -239,9 +239,15 @@ fn apply(
                 }
                 Effect::LoadSolution(name) => {
                     if let Some(exercise) = workbook.catalog.find(&name) {
+                        // A workbook made by `patterns init` has no solutions on
+                        // disk: the one built into patterns stands in.
                         let read = |p: &Path| {
-                            std::fs::read_to_string(workbook.root.join(p))
-                                .unwrap_or_else(|e| format!("cannot read {}: {e}", p.display()))
+                            std::fs::read_to_string(workbook.root.join(p)).unwrap_or_else(|e| {
+                                crate::curriculum::solution(&workbook.root, p).map_or_else(
+                                    || format!("cannot read {}: {e}", p.display()),
+                                    str::to_owned,
+                                )
+                            })
                         };
                         let msg = Msg::Solution {
                             name: name.clone(),

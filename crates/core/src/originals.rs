@@ -83,7 +83,12 @@ impl Manifest {
                 });
             }
         };
-        let manifest: Manifest = toml::from_str(&text).map_err(|error| ManifestError {
+        Manifest::parse(&text).map(Some)
+    }
+
+    /// A manifest's text, checked.
+    pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
+        let manifest: Manifest = toml::from_str(text).map_err(|error| ManifestError {
             reason: error.message().to_owned(),
         })?;
         if let Some((path, _)) = manifest.files.iter().find(|(_, id)| !is_blob_id(id)) {
@@ -91,7 +96,7 @@ impl Manifest {
                 reason: format!("the id of {path} is not 40 hexadecimal digits"),
             });
         }
-        Ok(Some(manifest))
+        Ok(manifest)
     }
 
     /// The manifest for `paths` (relative to `root`) as they are on disk now.
