@@ -31,3 +31,80 @@ pub fn solution(root: &std::path::Path, path: &std::path::Path) -> Option<&'stat
     }
     file(&path.to_string_lossy().replace('\\', "/"))
 }
+
+/// The key `patterns init` writes in a workbook's Cargo.toml: which patterns
+/// made it (`[workspace.metadata.patterns] version = ".."`).
+pub const MADE_BY: &str = "patterns";
+
+/// For a workbook `patterns init` made: what this patterns' curriculum has
+/// that the workbook has not (new exercises, new starting code, exercises
+/// gone), in words. Nothing in the workbook is changed: a learner's files and
+/// progress are theirs, and the new curriculum goes to a new folder.
+pub fn upgrade_notice(
+    root: &std::path::Path,
+    workbook: &patterns_core::catalog::Catalog,
+) -> Option<String> {
+    use patterns_core::originals::Manifest;
+    let cargo: toml_edit::DocumentMut = std::fs::read_to_string(root.join("Cargo.toml"))
+        .ok()?
+        .parse()
+        .ok()?;
+    let made_by = cargo
+        .get("workspace")?
+        .get("metadata")?
+        .get(MADE_BY)?
+        .get("version")?
+        .as_str()?
+        .to_owned();
+    let ours = patterns_core::catalog::Catalog::from_toml(file("info.toml")?, None).ok()?;
+    let our_ids = Manifest::parse(file("originals.toml")?).ok()?;
+    let their_ids = std::fs::read_to_string(root.join("originals.toml"))
+        .ok()
+        .and_then(|text| Manifest::parse(&text).ok())
+        .unwrap_or_default();
+    let names = |catalog: &patterns_core::catalog::Catalog| -> Vec<String> {
+        catalog.exercises.iter().map(|e| e.name.clone()).collect()
+    };
+    let (our_names, their_names) = (names(&ours), names(workbook));
+    let added: Vec<&String> = our_names
+        .iter()
+        .filter(|n| !their_names.contains(n))
+        .collect();
+    let gone: Vec<&String> = their_names
+        .iter()
+        .filter(|n| !our_names.contains(n))
+        .collect();
+    let changed: Vec<&String> = ours
+        .exercises
+        .iter()
+        .filter(|e| their_names.contains(&e.name))
+        .filter(|e| {
+            let path = e.path().to_string_lossy().replace('\\', "/");
+            our_ids.files.get(&path) != their_ids.files.get(&path)
+        })
+        .map(|e| &e.name)
+        .collect();
+    if added.is_empty() && gone.is_empty() && changed.is_empty() {
+        return None;
+    }
+    let list = |what: &str, names: &[&String]| -> Option<String> {
+        (!names.is_empty()).then(|| {
+            let shown: Vec<&str> = names.iter().take(5).map(|n| n.as_str()).collect();
+            let more = if names.len() > 5 { ", ..." } else { "" };
+            format!("{} {what} ({}{more})", names.len(), shown.join(", "))
+        })
+    };
+    let parts: Vec<String> = [
+        list("new", &added),
+        list("with new starting code", &changed),
+        list("no longer in it", &gone),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Some(format!(
+        "this workbook was made by patterns {made_by}; this patterns ({}) has a newer curriculum: exercises {}. Nothing here was changed; `patterns init NEW-FOLDER` writes the new one beside it",
+        env!("CARGO_PKG_VERSION"),
+        parts.join("; ")
+    ))
+}

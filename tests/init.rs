@@ -95,3 +95,60 @@ fn init_never_writes_over_a_workbook() {
     );
     assert_eq!(std::fs::read_to_string(&exercise).unwrap(), "// my work\n");
 }
+
+/// A newer patterns in an older workbook says what its curriculum adds, and
+/// changes nothing: the learner's files and progress stay as they are.
+#[test]
+fn a_newer_patterns_says_what_changed_and_touches_nothing() {
+    let workbook = initialized();
+    assert!(
+        !workbook.run(&["progress"]).stdout.contains("Note:"),
+        "a workbook this patterns made is up to date"
+    );
+    // Make it look older: made by 0.0.9, without the last exercise, and with
+    // another starting text for intro_tests.
+    support::edit(
+        &workbook,
+        "Cargo.toml",
+        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+        "version = \"0.0.9\"",
+    );
+    let info = std::fs::read_to_string(workbook.path("info.toml")).unwrap();
+    let last = info.rfind("[[exercises]]").unwrap();
+    std::fs::write(workbook.path("info.toml"), &info[..last]).unwrap();
+    let originals = std::fs::read_to_string(workbook.path("originals.toml")).unwrap();
+    let line = originals
+        .lines()
+        .find(|l| l.starts_with("\"exercises/00_intro/intro_tests.rs\""))
+        .unwrap();
+    std::fs::write(
+        workbook.path("originals.toml"),
+        originals.replace(
+            line,
+            "\"exercises/00_intro/intro_tests.rs\" = \"0000000000000000000000000000000000000000\"",
+        ),
+    )
+    .unwrap();
+    let before =
+        std::fs::read_to_string(workbook.path("exercises/00_intro/intro_tests.rs")).unwrap();
+
+    let run = workbook.run(&["progress"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(&format!(
+            "Note: this workbook was made by patterns 0.0.9; this patterns ({}) has a newer curriculum: exercises 1 new (capstone_cache); 1 with new starting code (intro_tests). Nothing here was changed; `patterns init NEW-FOLDER` writes the new one beside it.",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(workbook.path("exercises/00_intro/intro_tests.rs")).unwrap(),
+        before
+    );
+    assert!(
+        !workbook
+            .path("exercises/11_capstone/capstone_cache.rs.new")
+            .exists()
+    );
+}

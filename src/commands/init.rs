@@ -105,8 +105,11 @@ fn workbook_files() -> Result<Vec<(PathBuf, String)>> {
         (".vscode/settings.json".into(), VSCODE_SETTINGS.to_owned()),
         (
             "Cargo.toml".into(),
-            "[workspace]\n# One package per topic: exercises/<topic>/Cargo.toml.\nresolver = \"3\"\nmembers = [\"exercises/*\"]\n"
-                .to_owned(),
+            format!(
+                "[workspace]\n# One package per topic: exercises/<topic>/Cargo.toml.\nresolver = \"3\"\nmembers = [\"exercises/*\"]\n\n# Which patterns wrote this workbook: a newer one says what its curriculum adds.\n[workspace.metadata.{}]\nversion = \"{}\"\n",
+                curriculum::MADE_BY,
+                env!("CARGO_PKG_VERSION")
+            ),
         ),
     ];
     if let Some(lock) = curriculum::file("Cargo.lock") {

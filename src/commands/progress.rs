@@ -31,6 +31,11 @@ pub fn progress(at: &Selection, json: bool, name: Option<&str>) -> Result<ExitCo
         writeln!(out, "{}", serde_json::to_string_pretty(&export)?)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(notice) =
+        crate::curriculum::upgrade_notice(&open.workbook.root, &open.workbook.catalog)
+    {
+        writeln!(out, "{WARN}Note:{WARN:#} {notice}.\n")?;
+    }
     if let Some(track) = &open.session.catalog.track {
         writeln!(
             out,

@@ -71,8 +71,11 @@ pub fn run(at: &Selection, options: Options) -> Result<ExitCode> {
     let mut guard = terminal::TerminalGuard::enter().context("cannot set up the terminal")?;
     terminal::spawn_input(tx.clone());
     let mut app = App::new(open.session.clone(), options.manual);
-    if let Some(warning) = catalog_warning(&open.workbook) {
-        app.notice = Some(warning);
+    if let Some(notice) =
+        crate::curriculum::upgrade_notice(&open.workbook.root, &open.workbook.catalog)
+            .or_else(|| catalog_warning(&open.workbook))
+    {
+        app.notice = Some(notice);
     }
     let result = drive(&mut app, &open, &tx, &rx, |app, _reports| {
         let mut drawn = app.viewport;
