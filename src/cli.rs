@@ -111,6 +111,10 @@ pub enum Command {
         /// The folder to write the workbook in.
         #[arg(default_value = "patterns-workbook")]
         dir: PathBuf,
+        /// Also write a GitHub Actions workflow that grades every push with
+        /// `patterns verify --json` (docs/autograding.md).
+        #[arg(long)]
+        ci: bool,
     },
     /// A cohort's progress from the exports its learners made with `patterns
     /// progress --json`: per exercise completion, median attempts, hints and time

@@ -92,7 +92,7 @@ fn run(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some(Command::Progress { json, name }) => {
             commands::progress::progress(at, json, name.as_deref())
         }
-        Some(Command::Init { dir }) => commands::init::init(&dir),
+        Some(Command::Init { dir, ci }) => commands::init::init(&dir, ci),
         Some(Command::Report {
             paths,
             csv,

@@ -74,6 +74,17 @@ fn init_writes_a_workbook_that_builds_offline_and_runs() {
 }
 
 #[test]
+fn init_ci_adds_the_grading_workflow() {
+    let parent = Fixture::at(tempfile::tempdir().unwrap());
+    assert_eq!(parent.run(&["init", "plain"]).code, 0);
+    assert!(!parent.path("plain/.github").exists());
+    assert_eq!(parent.run(&["init", "graded", "--ci"]).code, 0);
+    let workflow =
+        std::fs::read_to_string(parent.path("graded/.github/workflows/patterns.yml")).unwrap();
+    assert!(workflow.contains("run: patterns verify --json > verdicts.json"));
+}
+
+#[test]
 fn init_never_writes_over_a_workbook() {
     let workbook = initialized();
     let exercise = workbook.path("exercises/00_intro/intro_tests.rs");

@@ -26,8 +26,17 @@ use crate::output::{BOLD, GOOD};
 const RUST_ANALYZER: &str = include_str!("dev/templates/rust-analyzer.toml.tmpl");
 const VSCODE_SETTINGS: &str = include_str!("dev/templates/vscode_settings.json.tmpl");
 
-pub fn init(dir: &Path) -> Result<ExitCode> {
-    let files = workbook_files()?;
+/// Grading in CI, as `dev new` writes it.
+const GITHUB_WORKFLOW: &str = include_str!("dev/templates/github_workflow.yml.tmpl");
+
+pub fn init(dir: &Path, ci: bool) -> Result<ExitCode> {
+    let mut files = workbook_files()?;
+    if ci {
+        files.push((
+            ".github/workflows/patterns.yml".into(),
+            GITHUB_WORKFLOW.to_owned(),
+        ));
+    }
     refuse_to_overwrite(dir)?;
     for (path, text) in &files {
         let path = dir.join(path);
