@@ -617,4 +617,71 @@ mod tests {
             StoreError::Database(_)
         ));
     }
+
+    /// Keeps the `cause` field of every event logged while it is the
+    /// default subscriber, as a log pipeline would see it.
+    #[derive(Clone, Default)]
+    struct LoggedCauses(Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl LoggedCauses {
+        fn install(&self) -> tracing::subscriber::DefaultGuard {
+            use tracing_subscriber::layer::SubscriberExt;
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
+        }
+
+        fn causes(&self) -> Vec<String> {
+            self.0.lock().unwrap().clone()
+        }
+    }
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for LoggedCauses {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            let mut cause = CauseField(None);
+            event.record(&mut cause);
+            if let Some(cause) = cause.0 {
+                self.0.lock().unwrap().push(cause);
+            }
+        }
+    }
+
+    struct CauseField(Option<String>);
+
+    impl tracing::field::Visit for CauseField {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "cause" {
+                self.0 = Some(format!("{value:?}"));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_500_is_logged_with_the_whole_chain_of_its_causes() {
+        let log = LoggedCauses::default();
+        let _subscriber = log.install();
+        let (app, pool) = service().await;
+        sqlx::query("DROP TABLE bookmarks")
+            .execute(&pool)
+            .await
+            .unwrap();
+
+        let (status, _) = send(&app, request("GET", "/bookmarks", None)).await;
+
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let causes = log.causes();
+        assert_eq!(
+            causes.len(),
+            1,
+            "one error logged, with a cause: {causes:?}"
+        );
+        assert!(
+            causes[0].starts_with("the database failed: ")
+                && causes[0].contains("no such table: bookmarks"),
+            "the cause is every source under the error, outermost first: {:?}",
+            causes[0]
+        );
+    }
 }
