@@ -416,6 +416,8 @@ mod tests {
     use axum::http::Request;
     use http_body_util::BodyExt;
     use serde_json::Value;
+    use std::cell::RefCell;
+    use std::sync::Once;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use tower::ServiceExt;
 
@@ -693,23 +695,17 @@ mod tests {
         assert_eq!(read.0, StatusCode::OK);
     }
 
-    /// Keeps the `cause` field of every event logged while it is the
-    /// default subscriber, as a log pipeline would see it.
-    #[derive(Clone, Default)]
-    struct LoggedCauses(Arc<std::sync::Mutex<Vec<String>>>);
-
-    impl LoggedCauses {
-        fn install(&self) -> tracing::subscriber::DefaultGuard {
-            use tracing_subscriber::layer::SubscriberExt;
-            tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
-        }
-
-        fn causes(&self) -> Vec<String> {
-            self.0.lock().unwrap().clone()
-        }
+    thread_local! {
+        /// The `cause` of every event logged on this thread since
+        /// `capture_causes`. (A tokio test runs on the thread of its test.)
+        static CAUSES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     }
 
-    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for LoggedCauses {
+    /// Keeps the `cause` field of every event, on the thread that logged
+    /// it, as a log pipeline would see it.
+    struct CauseLog;
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CauseLog {
         fn on_event(
             &self,
             event: &tracing::Event<'_>,
@@ -718,7 +714,7 @@ mod tests {
             let mut cause = CauseField(None);
             event.record(&mut cause);
             if let Some(cause) = cause.0 {
-                self.0.lock().unwrap().push(cause);
+                CAUSES.with(|causes| causes.borrow_mut().push(cause));
             }
         }
     }
@@ -731,6 +727,27 @@ mod tests {
                 self.0 = Some(format!("{value:?}"));
             }
         }
+    }
+
+    /// Starts this thread's log afresh. `CauseLog` is the process's global
+    /// subscriber, installed once: a subscriber per test (`set_default`)
+    /// races with the other tests' threads over which events are enabled at
+    /// all, and the test would fail now and then.
+    fn capture_causes() {
+        use tracing_subscriber::layer::SubscriberExt;
+        static INSTALLED: Once = Once::new();
+        INSTALLED.call_once(|| {
+            let subscriber = tracing_subscriber::registry().with(CauseLog);
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+        });
+        // An event first seen while no subscriber existed yet may still be
+        // marked "never enabled": ask every dispatcher again.
+        tracing::callsite::rebuild_interest_cache();
+        CAUSES.with(|causes| causes.borrow_mut().clear());
+    }
+
+    fn logged_causes() -> Vec<String> {
+        CAUSES.with(|causes| causes.borrow().clone())
     }
 
     #[tokio::test]
@@ -801,8 +818,7 @@ mod tests {
     #[tokio::test]
     async fn while_the_database_fails_cached_reads_go_on_and_writes_are_500_with_their_cause_logged()
      {
-        let log = LoggedCauses::default();
-        let _subscriber = log.install();
+        capture_causes();
         let (app, spy) = fixture().await;
         create(&app, "https://a.example", "a").await;
         send(&app, "GET", "/bookmarks/1", None).await;
@@ -833,7 +849,7 @@ mod tests {
             ),
             "a failing INSERT is a 500, not a duplicate"
         );
-        let causes = log.causes();
+        let causes = logged_causes();
         assert_eq!(
             causes.len(),
             1,
