@@ -451,6 +451,8 @@ mod tests {
     use axum::http::Request;
     use http_body_util::BodyExt;
     use serde_json::Value;
+    use std::cell::RefCell;
+    use std::sync::Once;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use tower::ServiceExt;
 
@@ -726,5 +728,173 @@ mod tests {
         let read = send(&app, "GET", "/bookmarks/1", None).await;
 
         assert_eq!(read.0, StatusCode::OK);
+    }
+
+    thread_local! {
+        /// The `cause` of every event logged on this thread since
+        /// `capture_causes`. (A tokio test runs on the thread of its test.)
+        static CAUSES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Keeps the `cause` field of every event, on the thread that logged
+    /// it, as a log pipeline would see it.
+    struct CauseLog;
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CauseLog {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            let mut cause = CauseField(None);
+            event.record(&mut cause);
+            if let Some(cause) = cause.0 {
+                CAUSES.with(|causes| causes.borrow_mut().push(cause));
+            }
+        }
+    }
+
+    struct CauseField(Option<String>);
+
+    impl tracing::field::Visit for CauseField {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "cause" {
+                self.0 = Some(format!("{value:?}"));
+            }
+        }
+    }
+
+    /// Starts this thread's log afresh. `CauseLog` is the process's global
+    /// subscriber, installed once: a subscriber per test (`set_default`)
+    /// races with the other tests' threads over which events are enabled at
+    /// all, and the test would fail now and then.
+    fn capture_causes() {
+        use tracing_subscriber::layer::SubscriberExt;
+        static INSTALLED: Once = Once::new();
+        INSTALLED.call_once(|| {
+            let subscriber = tracing_subscriber::registry().with(CauseLog);
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+        });
+        // An event first seen while no subscriber existed yet may still be
+        // marked "never enabled": ask every dispatcher again.
+        tracing::callsite::rebuild_interest_cache();
+        CAUSES.with(|causes| causes.borrow_mut().clear());
+    }
+
+    fn logged_causes() -> Vec<String> {
+        CAUSES.with(|causes| causes.borrow().clone())
+    }
+
+    #[tokio::test]
+    async fn refused_writes_answer_as_without_the_cache_and_drop_nothing() {
+        let (app, spy) = fixture().await;
+        create(&app, "https://a.example", "a").await;
+        create(&app, "https://b.example", "b").await;
+        send(&app, "GET", "/bookmarks/1", None).await;
+
+        let duplicate = send(
+            &app,
+            "POST",
+            "/bookmarks",
+            bookmark("https://a.example", "again"),
+        )
+        .await;
+        let invalid = send(
+            &app,
+            "PUT",
+            "/bookmarks/1",
+            bookmark("https://a.example", " "),
+        )
+        .await;
+        let deleted = send(&app, "DELETE", "/bookmarks/2", None).await;
+        let again = send(&app, "DELETE", "/bookmarks/2", None).await;
+        let read = send(&app, "GET", "/bookmarks/1", None).await;
+
+        assert_eq!(
+            duplicate,
+            (
+                StatusCode::CONFLICT,
+                json!({ "error": {
+                    "code": "duplicate_url",
+                    "message": "a bookmark for https://a.example exists already",
+                } })
+            ),
+            "POST of a url that is saved already"
+        );
+        assert_eq!(
+            invalid,
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({ "error": { "code": "invalid_bookmark", "message": "title must not be empty" } })
+            ),
+            "PUT with a blank title"
+        );
+        assert_eq!(deleted.0, StatusCode::NO_CONTENT, "DELETE /bookmarks/2");
+        assert_eq!(
+            again.0,
+            StatusCode::NOT_FOUND,
+            "the second DELETE /bookmarks/2"
+        );
+        assert_eq!(
+            read,
+            (
+                StatusCode::OK,
+                json!({ "id": 1, "url": "https://a.example", "title": "a" })
+            ),
+            "bookmark 1 as it was"
+        );
+        assert_eq!(
+            spy.finds(),
+            1,
+            "bookmark 1 stayed cached: the refused writes changed nothing, the deletes were of bookmark 2"
+        );
+    }
+
+    #[tokio::test]
+    async fn while_the_database_fails_cached_reads_go_on_and_writes_are_500_with_their_cause_logged()
+     {
+        capture_causes();
+        let (app, spy) = fixture().await;
+        create(&app, "https://a.example", "a").await;
+        send(&app, "GET", "/bookmarks/1", None).await;
+        sqlx::query("DROP TABLE bookmarks")
+            .execute(&spy.inner.pool)
+            .await
+            .unwrap();
+
+        let cached = send(&app, "GET", "/bookmarks/1", None).await;
+        let posted = send(
+            &app,
+            "POST",
+            "/bookmarks",
+            bookmark("https://b.example", "b"),
+        )
+        .await;
+
+        assert_eq!(
+            cached.0,
+            StatusCode::OK,
+            "bookmark 1 is served from the cache, without the database"
+        );
+        assert_eq!(
+            posted,
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({ "error": { "code": "internal", "message": "internal error" } })
+            ),
+            "a failing INSERT is a 500, not a duplicate"
+        );
+        let causes = logged_causes();
+        assert_eq!(
+            causes.len(),
+            1,
+            "one error logged, with a cause: {causes:?}"
+        );
+        assert!(
+            causes[0].starts_with("the database failed: ")
+                && causes[0].contains("no such table: bookmarks"),
+            "the cause is every source under the error, outermost first: {:?}",
+            causes[0]
+        );
     }
 }

@@ -414,4 +414,56 @@ mod tests {
         assert_eq!(on_item.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(on_collection.status(), StatusCode::METHOD_NOT_ALLOWED);
     }
+
+    /// A storage that fails every call, as a full disk would. The routes are
+    /// generic over the repository, so it goes behind them unchanged.
+    struct FailingStorage;
+
+    fn disk_full() -> StoreError {
+        StoreError("disk full".into())
+    }
+
+    impl BookmarkRepository for FailingStorage {
+        async fn insert(&self, _: NewBookmark) -> Result<Bookmark, StoreError> {
+            Err(disk_full())
+        }
+
+        async fn find(&self, _: i64) -> Result<Option<Bookmark>, StoreError> {
+            Err(disk_full())
+        }
+
+        async fn list(&self) -> Result<Vec<Bookmark>, StoreError> {
+            Err(disk_full())
+        }
+
+        async fn replace(&self, _: i64, _: NewBookmark) -> Result<Option<Bookmark>, StoreError> {
+            Err(disk_full())
+        }
+
+        async fn delete(&self, _: i64) -> Result<bool, StoreError> {
+            Err(disk_full())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_storage_failure_is_500_on_every_route() {
+        let broken = app(BookmarkService::new(FailingStorage));
+        let requests = [
+            ("POST", "/bookmarks", Some(rust_book())),
+            ("GET", "/bookmarks", None),
+            ("GET", "/bookmarks/1", None),
+            ("PUT", "/bookmarks/1", Some(axum_docs())),
+            ("DELETE", "/bookmarks/1", None),
+        ];
+
+        for (method, uri, body) in requests {
+            let response = send(&broken, request(method, uri, body)).await;
+
+            assert_eq!(
+                response.status(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{method} {uri} when the storage fails: 500, the server's fault, never a success"
+            );
+        }
+    }
 }

@@ -396,6 +396,8 @@ mod tests {
     use axum::http::Request;
     use http_body_util::BodyExt;
     use serde_json::{Value, json};
+    use std::cell::RefCell;
+    use std::sync::Once;
     use tower::ServiceExt;
 
     async fn service() -> (Router, SqlitePool) {
@@ -591,5 +593,86 @@ mod tests {
             StoreError::from(sqlx::Error::PoolClosed),
             StoreError::Database(_)
         ));
+    }
+
+    thread_local! {
+        /// The `cause` of every event logged on this thread since
+        /// `capture_causes`. (A tokio test runs on the thread of its test.)
+        static CAUSES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Keeps the `cause` field of every event, on the thread that logged
+    /// it, as a log pipeline would see it.
+    struct CauseLog;
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CauseLog {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            let mut cause = CauseField(None);
+            event.record(&mut cause);
+            if let Some(cause) = cause.0 {
+                CAUSES.with(|causes| causes.borrow_mut().push(cause));
+            }
+        }
+    }
+
+    struct CauseField(Option<String>);
+
+    impl tracing::field::Visit for CauseField {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "cause" {
+                self.0 = Some(format!("{value:?}"));
+            }
+        }
+    }
+
+    /// Starts this thread's log afresh. `CauseLog` is the process's global
+    /// subscriber, installed once: a subscriber per test (`set_default`)
+    /// races with the other tests' threads over which events are enabled at
+    /// all, and the test would fail now and then.
+    fn capture_causes() {
+        use tracing_subscriber::layer::SubscriberExt;
+        static INSTALLED: Once = Once::new();
+        INSTALLED.call_once(|| {
+            let subscriber = tracing_subscriber::registry().with(CauseLog);
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+        });
+        // An event first seen while no subscriber existed yet may still be
+        // marked "never enabled": ask every dispatcher again.
+        tracing::callsite::rebuild_interest_cache();
+        CAUSES.with(|causes| causes.borrow_mut().clear());
+    }
+
+    fn logged_causes() -> Vec<String> {
+        CAUSES.with(|causes| causes.borrow().clone())
+    }
+
+    #[tokio::test]
+    async fn a_500_is_logged_with_the_whole_chain_of_its_causes() {
+        capture_causes();
+        let (app, pool) = service().await;
+        sqlx::query("DROP TABLE bookmarks")
+            .execute(&pool)
+            .await
+            .unwrap();
+
+        let (status, _) = send(&app, request("GET", "/bookmarks", None)).await;
+
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let causes = logged_causes();
+        assert_eq!(
+            causes.len(),
+            1,
+            "one error logged, with a cause: {causes:?}"
+        );
+        assert!(
+            causes[0].starts_with("the database failed: ")
+                && causes[0].contains("no such table: bookmarks"),
+            "the cause is every source under the error, outermost first: {:?}",
+            causes[0]
+        );
     }
 }

@@ -723,6 +723,8 @@ mod tests {
         status: StatusCode,
         headers: http::HeaderMap,
         body: Value,
+        /// The body as written, for an answer that is not JSON (`/health`).
+        text: String,
     }
 
     impl Answer {
@@ -753,11 +755,13 @@ mod tests {
             status: parts.status,
             headers: parts.headers,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 
     const ALICE: (&str, &str) = ("x-api-key", "key-alice");
     const BOB: (&str, &str) = ("x-api-key", "key-bob");
+    const MALLORY: (&str, &str) = ("x-api-key", "key-mallory");
 
     // ---- Auth ----
 
@@ -813,6 +817,7 @@ mod tests {
         let unknown = send(&f.app, "GET", "/nope", &[]).await;
 
         assert_eq!(health.status, StatusCode::OK, "/health needs no key");
+        assert_eq!(health.text, "ok", "a load balancer reads the body too");
         assert_eq!(
             unknown.status,
             StatusCode::NOT_FOUND,
@@ -975,5 +980,133 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Sends `body` as JSON with the `caller`'s key.
+    async fn send_json(
+        app: &Router,
+        method: &str,
+        uri: &str,
+        caller: (&str, &str),
+        body: Value,
+    ) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(caller.0, caller.1)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delete_needs_a_key_then_answers_204_and_the_bookmark_is_gone() {
+        let f = fixture().await;
+        send(&f.app, "POST", "/bookmarks", &[ALICE]).await;
+
+        let anonymous = send(&f.app, "DELETE", "/bookmarks/1", &[]).await;
+        let still_there = send(&f.app, "GET", "/bookmarks/1", &[BOB]).await;
+        let deleted = send(&f.app, "DELETE", "/bookmarks/1", &[ALICE]).await;
+        let gone = send(&f.app, "GET", "/bookmarks/1", &[BOB]).await;
+        let again = send(&f.app, "DELETE", "/bookmarks/1", &[ALICE]).await;
+
+        assert_eq!(
+            anonymous.status,
+            StatusCode::UNAUTHORIZED,
+            "DELETE without a key"
+        );
+        assert_eq!(
+            (still_there.status, still_there.body["url"].clone()),
+            (StatusCode::OK, json!("https://docs.rs/tower")),
+            "a refused DELETE deletes nothing"
+        );
+        assert_eq!(
+            deleted.status,
+            StatusCode::NO_CONTENT,
+            "DELETE with Alice's key"
+        );
+        assert_eq!(gone.status, StatusCode::NOT_FOUND, "GET after the DELETE");
+        assert_eq!(
+            (again.status, again.body),
+            (
+                StatusCode::NOT_FOUND,
+                json!({ "error": { "code": "not_found", "message": "bookmark 1 not found" } })
+            ),
+            "the second DELETE"
+        );
+    }
+
+    #[tokio::test]
+    async fn behind_the_key_refusals_are_the_services_and_an_unknown_key_changes_nothing() {
+        let f = fixture().await;
+        send(&f.app, "POST", "/bookmarks", &[ALICE]).await;
+
+        let duplicate = send(&f.app, "POST", "/bookmarks", &[ALICE]).await;
+        let blank_title = json!({ "url": "https://docs.rs/tower", "title": " " });
+        let invalid = send_json(&f.app, "PUT", "/bookmarks/1", ALICE, blank_title).await;
+        let renamed = json!({ "url": "https://docs.rs/tower-http", "title": "tower-http" });
+        let unknown = send_json(&f.app, "PUT", "/bookmarks/1", MALLORY, renamed.clone()).await;
+        let still = send(&f.app, "GET", "/bookmarks/1", &[BOB]).await;
+        let replaced = send_json(&f.app, "PUT", "/bookmarks/1", BOB, renamed).await;
+
+        assert_eq!(
+            (duplicate.status, duplicate.body),
+            (
+                StatusCode::CONFLICT,
+                json!({ "error": {
+                    "code": "duplicate_url",
+                    "message": "a bookmark for https://docs.rs/tower exists already",
+                } })
+            ),
+            "POST of a url that is saved already"
+        );
+        assert_eq!(
+            (invalid.status, invalid.body),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({ "error": { "code": "invalid_bookmark", "message": "title must not be empty" } })
+            ),
+            "PUT with a blank title"
+        );
+        assert_eq!(
+            (replaced.status, replaced.body),
+            (
+                StatusCode::OK,
+                json!({ "id": 1, "url": "https://docs.rs/tower-http", "title": "tower-http" })
+            ),
+            "PUT with Bob's key"
+        );
+        assert_eq!(
+            (unknown.status, still.body["title"].clone()),
+            (StatusCode::UNAUTHORIZED, json!("tower")),
+            "a PUT with an unknown key changes nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn retry_after_is_exact_when_the_window_ends_on_a_whole_second() {
+        let f = fixture().await;
+        for _ in 0..3 {
+            send(&f.app, "GET", "/bookmarks", &[ALICE]).await;
+        }
+        f.clock.advance(Duration::from_secs(20));
+
+        let fourth = send(&f.app, "GET", "/bookmarks", &[ALICE]).await;
+
+        assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            fourth.header("retry-after"),
+            Some("40"),
+            "exactly 40 s are left in the window: 41 would keep the client waiting a second too long"
+        );
     }
 }

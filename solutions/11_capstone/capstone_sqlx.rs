@@ -571,4 +571,43 @@ mod tests {
         ));
         assert!(matches!(repo.delete(3).await, Ok(false)));
     }
+
+    #[tokio::test]
+    async fn a_database_that_fails_answers_500_on_every_route() {
+        let pool = database().await;
+        let app = test_app(&pool);
+        let repo = SqliteBookmarks::new(pool.clone());
+        repo.insert(new_bookmark("https://a.example", "a"))
+            .await
+            .unwrap();
+        sqlx::query("DROP TABLE bookmarks")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let requests = [
+            (
+                "POST",
+                "/bookmarks",
+                Some(json!({ "url": "https://b.example", "title": "b" })),
+            ),
+            ("GET", "/bookmarks", None),
+            ("GET", "/bookmarks/1", None),
+            (
+                "PUT",
+                "/bookmarks/1",
+                Some(json!({ "url": "https://c.example", "title": "c" })),
+            ),
+            ("DELETE", "/bookmarks/1", None),
+        ];
+
+        for (method, uri, body) in requests {
+            let response = send(&app, request(method, uri, body)).await;
+
+            assert_eq!(
+                response.status(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{method} {uri} with the table gone: 500, the server's fault, never a success"
+            );
+        }
+    }
 }
