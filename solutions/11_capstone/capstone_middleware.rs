@@ -591,12 +591,20 @@ mod tests {
         fields: Fields,
         /// For an event: the fields of each span around it, innermost first.
         scope: Vec<(String, Fields)>,
+        /// For a "request" span: how many were opened before it.
+        opened: usize,
     }
+
+    /// A "request" span's place among those opened.
+    struct Opened(usize);
 
     #[derive(Clone, Default)]
     struct Capture {
         spans: Arc<Mutex<Vec<Logged>>>,
         events: Arc<Mutex<Vec<Logged>>>,
+        /// "request" spans opened: one closes when its last handle drops,
+        /// which the database's worker thread may hold a moment longer.
+        requests_opened: Arc<std::sync::atomic::AtomicUsize>,
     }
 
     impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
@@ -604,12 +612,23 @@ mod tests {
             let mut fields = Fields::new();
             attrs.record(&mut FieldsVisitor(&mut fields));
             ctx.span(id).unwrap().extensions_mut().insert(fields);
+            if attrs.metadata().name() == "request" {
+                let opened = self
+                    .requests_opened
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                ctx.span(id)
+                    .unwrap()
+                    .extensions_mut()
+                    .insert(Opened(opened));
+            }
         }
 
         fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
             let span = ctx.span(id).unwrap();
             let mut extensions = span.extensions_mut();
-            values.record(&mut FieldsVisitor(extensions.get_mut::<Fields>().unwrap()));
+            if let Some(fields) = extensions.get_mut::<Fields>() {
+                values.record(&mut FieldsVisitor(fields));
+            }
         }
 
         fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
@@ -631,6 +650,7 @@ mod tests {
                 level: *event.metadata().level(),
                 fields,
                 scope,
+                opened: 0,
             });
         }
 
@@ -646,15 +666,105 @@ mod tests {
                 level: *span.metadata().level(),
                 fields,
                 scope: Vec::new(),
+                opened: span.extensions().get::<Opened>().map_or(0, |o| o.0),
             });
         }
     }
 
+    thread_local! {
+        /// This thread's capture. Each test runs on a thread of its own (a
+        /// current-thread runtime), under one global subscriber: a subscriber
+        /// per test (`set_default`) races with the other tests' threads over
+        /// which call sites are enabled, and a span goes missing now and then.
+        static CURRENT: std::cell::RefCell<Option<Capture>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    /// The global subscriber's layer: a span belongs to the capture of the
+    /// thread that opened it (it is closed wherever its last handle drops,
+    /// perhaps on a database worker's thread); an event, to the capture of
+    /// its span, else of its thread.
+    struct PerThread;
+
+    fn current() -> Option<Capture> {
+        CURRENT.with(|capture| capture.borrow().clone())
+    }
+
+    fn owner<S: Subscriber + for<'a> LookupSpan<'a>>(
+        id: &Id,
+        ctx: &Context<'_, S>,
+    ) -> Option<Capture> {
+        ctx.span(id)?.extensions().get::<Capture>().cloned()
+    }
+
+    impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for PerThread {
+        fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+            if let Some(capture) = current() {
+                if let Some(span) = ctx.span(id) {
+                    span.extensions_mut().insert(capture.clone());
+                }
+                capture.on_new_span(attrs, id, ctx);
+            }
+        }
+
+        fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+            if let Some(capture) = owner(id, &ctx) {
+                capture.on_record(id, values, ctx);
+            }
+        }
+
+        fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+            let of_span = ctx
+                .event_span(event)
+                .and_then(|span| span.extensions().get::<Capture>().cloned());
+            if let Some(capture) = of_span.or_else(current) {
+                capture.on_event(event, ctx);
+            }
+        }
+
+        fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+            if let Some(capture) = owner(&id, &ctx) {
+                capture.on_close(id, ctx);
+            }
+        }
+    }
+
+    /// A fresh capture for this thread, under the global subscriber.
+    fn capture() -> Capture {
+        static INSTALLED: std::sync::Once = std::sync::Once::new();
+        INSTALLED.call_once(|| {
+            tracing::subscriber::set_global_default(Registry::default().with(PerThread)).unwrap();
+        });
+        // A call site first seen before the subscriber existed may still be
+        // marked "never enabled": ask again.
+        tracing::callsite::rebuild_interest_cache();
+        let log = Capture::default();
+        CURRENT.with(|current| *current.borrow_mut() = Some(log.clone()));
+        log
+    }
+
     impl Capture {
+        /// The fields of every "request" span, once all have closed (within
+        /// five seconds: a span still open then is a test failure).
         fn request_spans(&self) -> Vec<Fields> {
+            let closed = || {
+                let spans = self.spans.lock().unwrap();
+                spans.iter().filter(|span| span.name == "request").count()
+            };
+            let opened = self
+                .requests_opened
+                .load(std::sync::atomic::Ordering::SeqCst);
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while closed() < opened && std::time::Instant::now() < deadline {
+                std::thread::yield_now();
+            }
+            // In the order they were opened: the order they closed in is the
+            // order their last handles dropped.
             let spans = self.spans.lock().unwrap();
-            let requests = spans.iter().filter(|span| span.name == "request");
-            requests.map(|span| span.fields.clone()).collect()
+            let mut requests: Vec<&Logged> =
+                spans.iter().filter(|span| span.name == "request").collect();
+            requests.sort_by_key(|span| span.opened);
+            requests.iter().map(|span| span.fields.clone()).collect()
         }
 
         fn everything(&self) -> Vec<Logged> {
@@ -686,14 +796,11 @@ mod tests {
         pool: SqlitePool,
         clock: ManualClock,
         log: Capture,
-        _subscriber: tracing::subscriber::DefaultGuard,
     }
 
     /// Alice and Bob have keys; each may make 3 requests a minute.
     async fn fixture() -> Fixture {
-        let log = Capture::default();
-        let subscriber = Registry::default().with(log.clone());
-        let guard = tracing::subscriber::set_default(subscriber);
+        let log = capture();
         let pool = open_database().await.unwrap();
         let clock = ManualClock(Arc::new(Mutex::new(Instant::now())));
         let keys = HashMap::from([
@@ -715,7 +822,6 @@ mod tests {
             pool,
             clock,
             log,
-            _subscriber: guard,
         }
     }
 
