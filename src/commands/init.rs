@@ -38,14 +38,7 @@ pub fn init(dir: &Path, ci: bool) -> Result<ExitCode> {
         ));
     }
     refuse_to_overwrite(dir)?;
-    for (path, text) in &files {
-        let path = dir.join(path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    super::write_files(dir, &files)?;
     let exercises = files
         .iter()
         .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))

@@ -22,6 +22,23 @@ pub use progress_bar::BuildProgress;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Writes each file under `dir`, with the folders it needs (`dev new`, `init`).
+pub fn write_files<P: AsRef<std::path::Path>>(
+    dir: &std::path::Path,
+    files: &[(P, String)],
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    for (path, text) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// How many binaries run at once: as asked, else one per CPU.
 pub fn jobs(requested: Option<usize>) -> usize {
     requested

@@ -70,14 +70,7 @@ pub fn create(dir: &Path, git: bool) -> Result<Vec<String>> {
         (".github/workflows/patterns.yml", GITHUB_WORKFLOW.to_owned()),
     ];
     let mut said = Vec::new();
-    for (path, text) in &files {
-        let path = dir.join(path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    crate::commands::write_files(dir, &files)?;
     said.push(format!(
         "{GOOD}✓{GOOD:#} wrote {}",
         files.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ")
