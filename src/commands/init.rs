@@ -59,13 +59,7 @@ pub fn init(dir: &Path, ci: bool) -> Result<ExitCode> {
 
 /// `dir` must be new or empty: a learner's work is never written over.
 fn refuse_to_overwrite(dir: &Path) -> Result<()> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    let mut entries = dir
-        .read_dir()
-        .with_context(|| format!("{} exists and is not a folder", dir.display()))?;
-    if entries.next().is_some() {
+    if !super::is_new_or_empty(dir)? {
         let workbook = dir.join("info.toml").is_file();
         bail!(
             "{} is not empty{}; `patterns init` writes a new workbook into a new or empty folder. {}",
@@ -90,17 +84,13 @@ fn workbook_files() -> Result<Vec<(PathBuf, String)>> {
     let info = curriculum::file("info.toml").context("this patterns carries no curriculum")?;
     let catalog = Catalog::from_toml(info, None)
         .map_err(|e| anyhow::anyhow!("the curriculum built into patterns is broken: {e}"))?;
-    let manifest = Manifest::parse(curriculum::file("originals.toml").unwrap_or_default())?;
+    let originals = curriculum::file("originals.toml").unwrap_or_default();
+    let manifest = Manifest::parse(originals)?;
     let packages = repository_packages()?;
 
     let mut files: Vec<(PathBuf, String)> = vec![
         ("info.toml".into(), info.to_owned()),
-        (
-            "originals.toml".into(),
-            curriculum::file("originals.toml")
-                .unwrap_or_default()
-                .to_owned(),
-        ),
+        ("originals.toml".into(), originals.to_owned()),
         ("README.md".into(), README.to_owned()),
         (".gitignore".into(), "target/\n".to_owned()),
         ("rust-analyzer.toml".into(), RUST_ANALYZER.to_owned()),

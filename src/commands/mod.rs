@@ -22,6 +22,19 @@ pub use progress_bar::BuildProgress;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Whether `dir` is missing or an empty folder: `dev new` and `init` write
+/// only there, so that nobody's work is written over.
+pub fn is_new_or_empty(dir: &std::path::Path) -> anyhow::Result<bool> {
+    use anyhow::Context;
+    if !dir.exists() {
+        return Ok(true);
+    }
+    let mut entries = dir
+        .read_dir()
+        .with_context(|| format!("{} exists and is not a folder", dir.display()))?;
+    Ok(entries.next().is_none())
+}
+
 /// Writes each file under `dir`, with the folders it needs (`dev new`, `init`).
 pub fn write_files<P: AsRef<std::path::Path>>(
     dir: &std::path::Path,

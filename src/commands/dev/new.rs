@@ -44,18 +44,11 @@ pub fn new(dir: &Path, git: bool) -> Result<ExitCode> {
 
 /// Creates the collection in `dir` (which must be new or empty); says what it did.
 pub fn create(dir: &Path, git: bool) -> Result<Vec<String>> {
-    if dir.exists() {
-        let empty = dir
-            .read_dir()
-            .with_context(|| format!("{} exists and is not a folder", dir.display()))?
-            .next()
-            .is_none();
-        if !empty {
-            bail!(
-                "{} is not empty; `patterns dev new` starts a collection in a new or empty folder",
-                dir.display()
-            );
-        }
+    if !crate::commands::is_new_or_empty(dir)? {
+        bail!(
+            "{} is not empty; `patterns dev new` starts a collection in a new or empty folder",
+            dir.display()
+        );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let package = package_name(dir);

@@ -78,13 +78,9 @@ pub fn learners(out: &mut dyn Write, cohort: &Cohort) -> io::Result<()> {
     Ok(())
 }
 
-/// One decimal at most; empty for none.
+/// A figure for a spreadsheet: empty for none.
 fn number(value: Option<f64>) -> String {
-    match value {
-        None => String::new(),
-        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
-        Some(v) => format!("{v:.1}"),
-    }
+    value.map_or_else(String::new, super::decimal)
 }
 
 fn row(out: &mut dyn Write, fields: &[&str]) -> io::Result<()> {

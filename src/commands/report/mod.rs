@@ -131,13 +131,18 @@ fn duration(secs: f64) -> String {
     }
 }
 
-/// A median: whole numbers as such, halves with one decimal; `-` for none.
-fn figure(value: Option<f64>) -> String {
-    match value {
-        None => "-".to_owned(),
-        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
-        Some(v) => format!("{v:.1}"),
+/// A figure: whole numbers as such, others with one decimal.
+fn decimal(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
     }
+}
+
+/// A median for people: `-` for none.
+fn figure(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), decimal)
 }
 
 /// What the cohort follows, in words.
